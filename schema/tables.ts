@@ -1,0 +1,140 @@
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * D1 tables. Times are unix milliseconds. JSON columns hold data already
+ * validated by the zod schemas in this folder. No column ever holds a secret:
+ * tokens are stored as SHA-256 hashes, join tokens and kubeconfigs stay on the relay.
+ */
+
+export const clusters = sqliteTable(
+  "clusters",
+  {
+    name: text("name").primaryKey(),
+    site: text("site").notNull(),
+    currentRevision: integer("current_revision").notNull(),
+    /** Revision most recently applied successfully (null until the first apply). */
+    appliedRevision: integer("applied_revision"),
+    /** Per-host facts from the last facts/apply run, JSON: Record<"address:port", HostFacts>. */
+    facts: text("facts", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("clusters_site").on(t.site)],
+);
+
+export const clusterRevisions = sqliteTable(
+  "cluster_revisions",
+  {
+    cluster: text("cluster").notNull(),
+    revision: integer("revision").notNull(),
+    /** The YAML (or JSON) exactly as the caller sent it. */
+    source: text("source").notNull(),
+    /** The validated spec with defaults applied, JSON. */
+    spec: text("spec", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("cluster_revisions_pk").on(t.cluster, t.revision)],
+);
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+  revokedAt: integer("revoked_at"),
+  lastUsedAt: integer("last_used_at"),
+});
+
+export const relays = sqliteTable(
+  "relays",
+  {
+    name: text("name").primaryKey(),
+    site: text("site").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    online: integer("online", { mode: "boolean" }).notNull().default(false),
+    lastSeenAt: integer("last_seen_at"),
+    version: text("version"),
+    createdAt: integer("created_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("relays_site").on(t.site)],
+);
+
+export const runs = sqliteTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    cluster: text("cluster").notNull(),
+    /** facts | apply | … */
+    operation: text("operation").notNull(),
+    revision: integer("revision").notNull(),
+    status: text("status", { enum: ["queued", "waiting_for_relay", "running", "succeeded", "failed", "cancelled"] }).notNull(),
+    /** The planned phases with their step ids, JSON (no secrets: steps only name secrets). */
+    plan: text("plan", { mode: "json" }).$type<unknown>().notNull(),
+    requestedBy: text("requested_by").notNull(),
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("runs_cluster").on(t.cluster, t.createdAt)],
+);
+
+export const runSteps = sqliteTable(
+  "run_steps",
+  {
+    runId: text("run_id").notNull(),
+    stepId: text("step_id").notNull(),
+    phase: text("phase").notNull(),
+    kind: text("kind").notNull(),
+    /** "address:port" of the host the step targets. */
+    host: text("host").notNull(),
+    status: text("status", { enum: ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }).notNull(),
+    exitCode: integer("exit_code"),
+    stdout: text("stdout"),
+    stderr: text("stderr"),
+    command: text("command"),
+    error: text("error"),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [uniqueIndex("run_steps_pk").on(t.runId, t.stepId)],
+);
+
+export const runEvents = sqliteTable(
+  "run_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id").notNull(),
+    at: integer("at").notNull(),
+    level: text("level", { enum: ["info", "warn", "error"] }).notNull(),
+    /** phase.started | phase.finished | step.started | step.finished | host.message | run.finished | … */
+    type: text("type").notNull(),
+    phase: text("phase"),
+    host: text("host"),
+    message: text("message").notNull(),
+  },
+  (t) => [index("run_events_run").on(t.runId, t.id)],
+);
+
+/** Append-only; `hash` = sha256(prevHash + canonical entry), so an edit or a gap shows. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    seq: integer("seq").primaryKey(),
+    at: integer("at").notNull(),
+    /** token:<id> | relay:<name> | slack:<user> | webhook:<name> | cron | bootstrap */
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    cluster: text("cluster"),
+    target: text("target"),
+    outcome: text("outcome", { enum: ["ok", "denied", "failed", "error"] }).notNull(),
+    details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [index("audit_cluster").on(t.cluster, t.seq)],
+);

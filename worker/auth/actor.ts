@@ -1,0 +1,14 @@
+/** Who is calling; recorded on every audit entry. */
+export type Role = "viewer" | "operator" | "admin";
+export const ROLE_RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+export interface Actor {
+  /** token:<id> | bootstrap | relay:<name> | slack:<user> | webhook:<name> | cron */
+  id: string;
+  role: Role;
+}
+
+/** Hono context variables set by the auth middleware. */
+export interface AuthVariables {
+  actor: Actor;
+}
