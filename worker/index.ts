@@ -1,0 +1,7 @@
+// The Worker's entry: wires the Hono app and re-exports the Durable Objects.
+import { app } from "./app";
+
+export { ClusterObject } from "./objects/cluster-object";
+export { RelayObject } from "./objects/relay-object";
+
+export default app;
