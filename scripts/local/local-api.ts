@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
+
+/** The repository root, whatever the caller's working directory. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const WRANGLER = join(REPO_ROOT, "node_modules", ".bin", "wrangler");
+
+export interface LocalApi {
+  url: string;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalApiOptions {
+  port: number;
+  /** Where wrangler keeps local D1 and Durable Object state. */
+  persistTo: string;
+  adminToken: string;
+  relayWaitSeconds?: number;
+  /** Print wrangler's own output (the start script wants it, tests don't). */
+  verbose?: boolean;
+}
+
+// wrangler phones home unless told not to; this machine has no way out anyway.
+const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "", NO_COLOR: "1" };
+
+function run(args: string[], verbose: boolean): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(WRANGLER, args, { cwd: REPO_ROOT, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (verbose) process.stdout.write(output);
+      if (code === 0) resolvePromise();
+      else reject(new Error(`wrangler ${args.join(" ")} exited ${code}:\n${output.slice(-4000)}`));
+    });
+  });
+}
+
+/** Apply the D1 migrations to the local database, as `wrangler d1 migrations apply --local` does on deploy. */
+export async function applyLocalMigrations(persistTo: string, verbose = false): Promise<void> {
+  await mkdir(persistTo, { recursive: true });
+  await run(["d1", "migrations", "apply", "keel", "--local", "--persist-to", persistTo], verbose);
+}
+
+async function waitHealthy(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited ${child.exitCode}:\n${log().slice(-4000)}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`wrangler dev did not answer ${url}/healthz within 90s:\n${log().slice(-4000)}`);
+}
+
+/** The API in the local Workers runtime (workerd) with local D1, migrations applied. */
+export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
+  await applyLocalMigrations(opts.persistTo, opts.verbose ?? false);
+  const args = [
+    "dev",
+    "--ip", "127.0.0.1",
+    "--port", String(opts.port),
+    "--inspector-port", "0",
+    "--persist-to", opts.persistTo,
+    "--show-interactive-dev-session=false",
+    "--log-level", opts.verbose ? "info" : "error",
+    "--var", `KEEL_ADMIN_TOKEN:${opts.adminToken}`,
+    "--var", `RELAY_WAIT_SECONDS:${opts.relayWaitSeconds ?? 60}`,
+  ];
+  const child = spawn(WRANGLER, args, { cwd: REPO_ROOT, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  const capture = (d: Buffer) => {
+    output = (output + d.toString()).slice(-20_000);
+    if (opts.verbose) process.stdout.write(d);
+  };
+  child.stdout?.on("data", capture);
+  child.stderr?.on("data", capture);
+  const url = `http://127.0.0.1:${opts.port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitHealthy(url, child, () => output);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, adminToken: opts.adminToken, stop };
+}
