@@ -111,3 +111,28 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   }
   return { url, adminToken: opts.adminToken, stop };
 }
+
+/** Run SQL against the local D1 database (what `wrangler d1 execute --local` sees). */
+export async function queryLocalD1(persistTo: string, sql: string): Promise<Record<string, unknown>[]> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(WRANGLER, ["d1", "execute", "keel", "--local", "--persist-to", persistTo, "--json", "--command", sql], {
+      cwd: REPO_ROOT,
+      env: wranglerEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`wrangler d1 execute exited ${code}: ${err.slice(-2000)}${out.slice(-2000)}`));
+      try {
+        const parsed = JSON.parse(out) as { results?: Record<string, unknown>[] }[];
+        resolvePromise(parsed[0]?.results ?? []);
+      } catch (e) {
+        reject(new Error(`unexpected output from wrangler d1 execute: ${String(e)}: ${out.slice(0, 2000)}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,99 @@
+import { readFile } from "node:fs/promises";
+import { isAbsolute, dirname, resolve } from "node:path";
+import { z } from "zod";
+import { parse as parseYaml } from "yaml";
+import { HostPattern } from "./policy";
+
+/** The relay's config file (`keel-relay --config relay.yaml`), one schema. */
+export const RelayConfigFile = z.object({
+  api: z.object({
+    url: z
+      .string()
+      .regex(/^(https?|wss?):\/\/[^\s]+$/, "must be an http(s):// or ws(s):// URL of the keel API")
+      .refine((u) => URL.canParse(u), "must be a valid URL"),
+    token: z.string().min(8).optional(),
+    tokenFile: z.string().min(1).optional(),
+  }),
+  site: z.string().min(1).max(100),
+  stateDir: z.string().min(1),
+  policy: z.object({
+    allowedHosts: z.array(HostPattern).min(1, "list at least one CIDR, address or hostname"),
+    uploadRoots: z.array(z.string().min(1)).default([]),
+    allowHooks: z.boolean().default(false),
+  }),
+  ssh: z
+    .object({
+      connectTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+      keepaliveMs: z.number().int().min(100).max(3_600_000).default(15_000),
+    })
+    .default({ connectTimeoutMs: 10_000, keepaliveMs: 15_000 }),
+  heartbeatMs: z.number().int().min(100).max(600_000).default(15_000),
+});
+export type RelayConfigInput = z.input<typeof RelayConfigFile>;
+
+/** The config after defaults, with the token resolved and paths made absolute. */
+export type RelayConfig = Omit<z.output<typeof RelayConfigFile>, "api"> & {
+  api: { url: string; token: string };
+};
+
+export class ConfigError extends Error {}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path
+        .map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`))
+        .join("");
+      return `${path || "(config)"}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+/**
+ * Validates a config object. Relative paths resolve against `baseDir` (the
+ * config file's folder); `KEEL_RELAY_TOKEN` in `env` overrides the token.
+ */
+export async function resolveRelayConfig(
+  input: unknown,
+  opts: { baseDir?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RelayConfig> {
+  const parsed = RelayConfigFile.safeParse(input);
+  if (!parsed.success) throw new ConfigError(`invalid relay config: ${formatIssues(parsed.error)}`);
+  const cfg = parsed.data;
+  const baseDir = opts.baseDir ?? process.cwd();
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+
+  let token = opts.env?.KEEL_RELAY_TOKEN?.trim() || cfg.api.token;
+  if (!token && cfg.api.tokenFile) {
+    try {
+      token = (await readFile(abs(cfg.api.tokenFile), "utf8")).trim();
+    } catch (err) {
+      const code = err instanceof Error && "code" in err ? String(err.code) : "unreadable";
+      throw new ConfigError(`invalid relay config: api.tokenFile: cannot read ${abs(cfg.api.tokenFile)} (${code})`);
+    }
+  }
+  if (!token) throw new ConfigError("invalid relay config: api.token: required (or api.tokenFile, or env KEEL_RELAY_TOKEN)");
+
+  return {
+    ...cfg,
+    api: { url: cfg.api.url, token },
+    stateDir: abs(cfg.stateDir),
+    policy: { ...cfg.policy, uploadRoots: cfg.policy.uploadRoots.map(abs) },
+  };
+}
+
+export async function loadRelayConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<RelayConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new ConfigError(`cannot read relay config ${path}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`relay config ${path} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return resolveRelayConfig(doc, { baseDir: dirname(resolve(path)), env });
+}

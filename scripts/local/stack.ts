@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ApiClient } from "./api-client";
+import { REPO_ROOT, startLocalApi, type LocalApi } from "./local-api";
+
+/** The API plus one relay connected to it: what `npm start` runs and e2e tests build on. */
+export interface LocalStack {
+  api: LocalApi;
+  admin: ApiClient;
+  site: string;
+  relayName: string;
+  relayLog(): string;
+  stopRelay(): Promise<void>;
+  startRelay(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  port: number;
+  /** Holds wrangler's local state, the relay's state and its config. */
+  stateDir: string;
+  adminToken: string;
+  site?: string;
+  relayWaitSeconds?: number;
+  /** Folders the relay may upload files from. */
+  uploadRoots?: string[];
+  allowHooks?: boolean;
+  verbose?: boolean;
+}
+
+async function waitRelayOnline(admin: ApiClient, name: string, relay: () => ChildProcess | undefined, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const proc = relay();
+    if (proc?.exitCode !== null && proc?.exitCode !== undefined) throw new Error(`relay exited ${proc.exitCode}:\n${log()}`);
+    const res = await admin.request("GET", "/v1/relays");
+    const list = (res.body as { relays?: { name: string; online: boolean }[] } | null)?.relays ?? [];
+    if (list.some((r) => r.name === name && r.online)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`relay ${name} did not come online within 30s:\n${log()}`);
+}
+
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const site = opts.site ?? "local";
+  const relayName = `${site}-relay`;
+  const api = await startLocalApi({
+    port: opts.port,
+    persistTo: join(opts.stateDir, "wrangler"),
+    adminToken: opts.adminToken,
+    relayWaitSeconds: opts.relayWaitSeconds,
+    verbose: opts.verbose,
+  });
+  const admin = new ApiClient(api.url, opts.adminToken);
+  try {
+    const relayDir = join(opts.stateDir, "relay");
+    await mkdir(relayDir, { recursive: true, mode: 0o700 });
+    const tokenFile = join(relayDir, "token");
+    const created = await admin.request("POST", "/v1/relays", { name: relayName, site });
+    if (created.status === 201) {
+      const token = (created.body as { token: string }).token;
+      await writeFile(tokenFile, token, { mode: 0o600 });
+    } else if (created.status !== 409) {
+      throw new Error(`registering the relay failed: ${created.status} ${JSON.stringify(created.body)}`);
+    }
+    // On a restart the relay already exists and its token file from the first start is reused.
+    const configPath = join(relayDir, "relay.yaml");
+    const config = [
+      `api:`,
+      `  url: ${JSON.stringify(api.url)}`,
+      `  tokenFile: ${JSON.stringify(tokenFile)}`,
+      `site: ${JSON.stringify(site)}`,
+      `stateDir: ${JSON.stringify(join(relayDir, "state"))}`,
+      `policy:`,
+      `  allowedHosts: ["127.0.0.0/8"]`,
+      `  uploadRoots: ${JSON.stringify(opts.uploadRoots ?? [])}`,
+      `  allowHooks: ${opts.allowHooks ? "true" : "false"}`,
+      `heartbeatMs: 5000`,
+      ``,
+    ].join("\n");
+    await writeFile(configPath, config, { mode: 0o600 });
+
+    let relay: ChildProcess | undefined;
+    let relayOutput = "";
+    const relayLog = () => relayOutput;
+    const startRelay = async () => {
+      relay = spawn(process.execPath, [join(REPO_ROOT, "bin", "keel-relay.js"), "--config", configPath], {
+        cwd: REPO_ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const capture = (d: Buffer) => {
+        relayOutput += d.toString();
+        if (opts.verbose) process.stdout.write(`[relay] ${d.toString()}`);
+      };
+      relay.stdout?.on("data", capture);
+      relay.stderr?.on("data", capture);
+      await waitRelayOnline(admin, relayName, () => relay, relayLog);
+    };
+    const stopRelay = async () => {
+      const proc = relay;
+      if (!proc || proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    };
+    await startRelay();
+    return {
+      api,
+      admin,
+      site,
+      relayName,
+      relayLog,
+      stopRelay,
+      startRelay,
+      stop: async () => {
+        await stopRelay();
+        await api.stop();
+      },
+    };
+  } catch (err) {
+    await api.stop();
+    throw err;
+  }
+}
