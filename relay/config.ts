@@ -10,7 +10,14 @@ export const RelayConfigFile = z.object({
     url: z
       .string()
       .regex(/^(https?|wss?):\/\/[^\s]+$/, "must be an http(s):// or ws(s):// URL of the keel API")
-      .refine((u) => URL.canParse(u), "must be a valid URL"),
+      .refine((u) => {
+        try {
+          new URL(u);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be a valid URL"),
     token: z.string().min(8).optional(),
     tokenFile: z.string().min(1).optional(),
   }),

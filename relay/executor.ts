@@ -1,0 +1,141 @@
+import { Step, StepResult } from "../schema/steps";
+import type { Journal } from "./journal";
+import { errorMessage, type Log } from "./log";
+import type { Policy } from "./policy";
+import { asRoot } from "./quote";
+import { AbortedError, ChannelOpenError, HostKeyMismatchError, SshConnectError } from "./ssh-errors";
+import { targetLabel, type SshPool } from "./ssh-pool";
+import { runStep } from "./steps";
+import type { StepOutcome } from "./steps/step-context";
+
+/**
+ * Carries out one step: validate → policy → journal → render and run with a
+ * deadline → journal the result. Every path ends in a StepResult; nothing here
+ * throws to the caller.
+ */
+
+export interface ExecutorDeps {
+  pool: SshPool;
+  policy: Policy;
+  journal: Journal;
+  log: Log;
+}
+
+export interface Execution {
+  result: StepResult;
+  /** True when the result came from the journal (the step had already run). */
+  fromJournal: boolean;
+}
+
+type ErrorCode = NonNullable<StepResult["error"]>["code"];
+
+// Results where nothing reached the host: a redelivery may run the step for real.
+const NOT_RUN: ReadonlySet<ErrorCode> = new Set(["invalid_step", "policy_denied", "connect_failed", "host_key_mismatch"]);
+
+function failure(code: ErrorCode, message: string): StepOutcome {
+  return { ok: false, exitCode: null, stdout: "", stderr: "", error: { code, message: message.slice(0, 4096) } };
+}
+
+export class Executor {
+  private readonly inFlight = new Map<string, Promise<Execution>>();
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  /** Runs `input` (validated here) for `runId`; a second delivery of a step is answered, not re-run. */
+  async execute(runId: string, input: unknown, signal?: AbortSignal): Promise<Execution> {
+    const parsed = Step.safeParse(input);
+    if (!parsed.success) {
+      const where = parsed.error.issues.map((i) => `step.${i.path.join(".")}: ${i.message}`).join("; ");
+      return { result: { ...failure("invalid_step", where), durationMs: 0 }, fromJournal: false };
+    }
+    const step = parsed.data;
+    const key = `${runId}\u0000${step.id}`;
+    const running = this.inFlight.get(key);
+    if (running) return { ...(await running), fromJournal: true };
+
+    const execution = this.executeOnce(runId, step, signal);
+    this.inFlight.set(key, execution);
+    try {
+      return await execution;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async executeOnce(runId: string, step: Step, signal?: AbortSignal): Promise<Execution> {
+    const { journal, log } = this.deps;
+    const tag = `${runId}/${step.id} ${step.kind} ${targetLabel(step.host)}`;
+    // Policy first: a host the relay may no longer reach gets no answer from
+    // the journal either, only the refusal.
+    const decision = this.deps.policy.checkTarget(step.host);
+    if (!decision.allowed) {
+      log("step", `${tag}: refused (policy_denied)`);
+      return { result: { ...failure("policy_denied", decision.message), durationMs: 0 }, fromJournal: false };
+    }
+    try {
+      const recorded = await journal.get(runId, step.id);
+      if (recorded) {
+        log("step", `${tag}: answered from journal`);
+        return { result: recorded, fromJournal: true };
+      }
+    } catch (err) {
+      log("journal", `${runId}: cannot read journal: ${errorMessage(err)}`);
+    }
+
+    const started = Date.now();
+    const outcome = await this.runGuarded(step, signal);
+    const result = StepResult.parse({ ...outcome, durationMs: Date.now() - started });
+    const code = result.error?.code;
+    log("step", `${tag}: ${result.ok ? "ok" : `failed (${code}): ${result.error?.message ?? ""}`} (${result.durationMs} ms)`);
+
+    if (!code || !NOT_RUN.has(code)) {
+      try {
+        await journal.record(runId, step.id, result);
+      } catch (err) {
+        log("journal", `${runId}/${step.id}: cannot record result: ${errorMessage(err)}`);
+      }
+    }
+    return { result, fromJournal: false };
+  }
+
+  private async runGuarded(step: Step, signal?: AbortSignal): Promise<StepOutcome> {
+    if (signal?.aborted) return failure("cancelled", "step cancelled before it started");
+
+    const controller = new AbortController();
+    let stopped: StepOutcome | undefined;
+    let wake: () => void = () => {};
+    const stop = new Promise<StepOutcome>((resolve) => {
+      wake = () => resolve(stopped ?? failure("internal", "stopped"));
+    });
+    const halt = (outcome: StepOutcome) => {
+      stopped ??= outcome;
+      controller.abort();
+      wake();
+    };
+    const timer = setTimeout(() => halt(failure("timeout", `step timed out after ${step.timeoutMs} ms on ${targetLabel(step.host)}`)), step.timeoutMs);
+    const onCancel = () => halt(failure("cancelled", "step cancelled"));
+    signal?.addEventListener("abort", onCancel, { once: true });
+
+    const work = runStep(step, {
+      pool: this.deps.pool,
+      signal: controller.signal,
+      run: (command, opts) => this.deps.pool.exec(step.host, opts?.asRoot ? asRoot(step.host.user, command) : command, controller.signal),
+    }).catch((err: unknown) => this.mapError(err));
+
+    try {
+      // The deadline wins even if the host never answers: the abort closes the
+      // channel, and the step's late result is dropped.
+      return await Promise.race([work, stop]);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onCancel);
+    }
+  }
+
+  private mapError(err: unknown): StepOutcome {
+    if (err instanceof HostKeyMismatchError) return failure("host_key_mismatch", err.message);
+    if (err instanceof SshConnectError || err instanceof ChannelOpenError) return failure("connect_failed", err.message);
+    if (err instanceof AbortedError) return failure("cancelled", err.message);
+    return failure("internal", errorMessage(err));
+  }
+}

@@ -1,0 +1,94 @@
+import { z } from "zod";
+
+/**
+ * Request and response bodies of the run routes (POST /clusters/:name/facts,
+ * GET /runs/:id, GET /runs/:id/events). Kept beside api.ts; the worker builds
+ * these, clients and tests parse them.
+ */
+
+export const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "must be a run id (letters, digits, '_', '-')");
+
+export const RunStatus = z.enum(["queued", "waiting_for_relay", "running", "succeeded", "failed", "cancelled"]);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const StepStatus = z.enum(["pending", "running", "succeeded", "failed", "skipped", "cancelled"]);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+export const RUN_EVENTS_PAGE_MAX = 1000;
+
+/** `?after=<event id>`: only newer events (poll with the previous page's `next`). */
+export const RunEventsQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(RUN_EVENTS_PAGE_MAX).default(500),
+});
+export type RunEventsQuery = z.infer<typeof RunEventsQuery>;
+
+export const RunSummary = z.object({
+  id: z.string(),
+  cluster: z.string(),
+  operation: z.string(),
+  status: RunStatus,
+  revision: z.number().int(),
+  requestedBy: z.string(),
+  createdAt: z.number(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const StartRunResponse = z.object({ run: RunSummary });
+export type StartRunResponse = z.infer<typeof StartRunResponse>;
+
+/** One host's step in one phase. */
+export const RunHostView = z.object({
+  host: z.string(),
+  stepId: z.string(),
+  kind: z.string(),
+  status: StepStatus,
+  exitCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  /** The failed command's stderr (bounded by the relay); null for steps that did not fail. */
+  stderr: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+});
+export type RunHostView = z.infer<typeof RunHostView>;
+
+export const RunPhaseView = z.object({
+  name: z.string(),
+  status: z.enum(["pending", "running", "succeeded", "failed", "skipped", "cancelled"]),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  hosts: z.array(RunHostView),
+});
+export type RunPhaseView = z.infer<typeof RunPhaseView>;
+
+export const RunView = RunSummary.extend({
+  error: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  phases: z.array(RunPhaseView),
+});
+export type RunView = z.infer<typeof RunView>;
+
+export const RunResponse = z.object({ run: RunView });
+export type RunResponse = z.infer<typeof RunResponse>;
+
+export const RunEventView = z.object({
+  id: z.number().int(),
+  at: z.number(),
+  level: z.enum(["info", "warn", "error"]),
+  type: z.string(),
+  phase: z.string().nullable(),
+  host: z.string().nullable(),
+  message: z.string(),
+});
+export type RunEventView = z.infer<typeof RunEventView>;
+
+export const RunEventsPage = z.object({
+  events: z.array(RunEventView),
+  /** Pass as `?after=` to get only newer events. */
+  next: z.number().int(),
+});
+export type RunEventsPage = z.infer<typeof RunEventsPage>;

@@ -1,0 +1,59 @@
+import { chmod, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { HostTarget } from "../../schema/steps";
+import { Executor } from "../../relay/executor";
+import { Journal } from "../../relay/journal";
+import { KnownHosts } from "../../relay/known-hosts";
+import { Policy } from "../../relay/policy";
+import { SshPool } from "../../relay/ssh-pool";
+import type { SimCluster, SimHost } from "../hosts/harness";
+import { recordingLog } from "./helpers";
+
+/** The relay's parts wired together over one state folder, as startRelay does. */
+export async function relayParts(stateDir: string, opts: { connectTimeoutMs?: number; allowedHosts?: string[] } = {}) {
+  const logs = recordingLog();
+  const knownHosts = await KnownHosts.open(stateDir);
+  const pool = new SshPool({ knownHosts, connectTimeoutMs: opts.connectTimeoutMs ?? 5000, keepaliveMs: 5000, log: logs.log });
+  const policy = new Policy({ allowedHosts: opts.allowedHosts ?? ["127.0.0.0/8"] });
+  const executor = new Executor({ pool, policy, journal: await Journal.open(stateDir), log: logs.log });
+  return { pool, executor, knownHosts, logs };
+}
+
+export function targetOf(cluster: SimCluster, host: SimHost, bastion?: SimHost): HostTarget {
+  const t: HostTarget = { address: host.address, port: host.port, user: "root", keyPath: cluster.keyPath };
+  if (bastion) t.bastion = { address: bastion.address, port: bastion.port, user: "root", keyPath: cluster.keyPath };
+  return t;
+}
+
+/**
+ * Puts a `uname` in the host's /usr/local/bin (first on its PATH) that counts
+ * its calls in /var/lib/k0s/uname-calls and sleeps while /var/lib/k0s/uname-hold
+ * exists: a side effect the test can read, and a way to make a step hang.
+ */
+export async function installCountingUname(host: SimHost): Promise<{ calls(): Promise<number>; hold(on: boolean): Promise<void>; remove(): Promise<void> }> {
+  const script = join(host.root, "usr/local/bin/uname");
+  const counter = join(host.root, "var/lib/k0s/uname-calls");
+  const holdFile = join(host.root, "var/lib/k0s/uname-hold");
+  await writeFile(
+    script,
+    "#!/bin/sh\necho call >> /var/lib/k0s/uname-calls\nwhile [ -e /var/lib/k0s/uname-hold ]; do sleep 0.1; done\nexec /bin/uname \"$@\"\n",
+  );
+  await chmod(script, 0o755);
+  await rm(counter, { force: true });
+  const { readFile } = await import("node:fs/promises");
+  return {
+    calls: async () => {
+      try {
+        return (await readFile(counter, "utf8")).split("\n").filter(Boolean).length;
+      } catch {
+        return 0;
+      }
+    },
+    hold: async (on) => (on ? writeFile(holdFile, "") : rm(holdFile, { force: true })),
+    remove: async () => {
+      await rm(holdFile, { force: true });
+      await rm(script, { force: true });
+      await rm(counter, { force: true });
+    },
+  };
+}

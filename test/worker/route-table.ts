@@ -1,0 +1,46 @@
+import type { Role } from "../../worker/auth/actor";
+import { seedYaml } from "./fixtures";
+import { jsonBody, uniqueName, yamlBody, type CallOptions } from "./helpers";
+
+/** A route as the auth matrix sees it: who may call it, and a valid body to call it with. */
+export interface RouteCase {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** The path to call (concrete). */
+  path: string;
+  /** The route as registered in the app (with :params), to check the table covers every route. */
+  route: string;
+  role: Role;
+  body?: () => Pick<CallOptions, "body" | "contentType">;
+}
+
+/** A cluster the matrix file creates up front, so PUT and GET reach the handler. */
+export const MATRIX_CLUSTER = "matrix-cluster";
+
+/**
+ * Every authenticated route of the API (GET /v1/relays/connect takes a relay
+ * token, not a role, and /healthz is public). The run engine's routes are here
+ * too; add new routes to this table — auth-matrix.test.ts fails on any route
+ * the app has and the table lacks.
+ */
+export const ROUTES: RouteCase[] = [
+  { method: "POST", path: "/v1/clusters", route: "/v1/clusters", role: "operator", body: () => yamlBody(seedYaml(uniqueName("matrix-new"))) },
+  { method: "GET", path: "/v1/clusters", route: "/v1/clusters", role: "viewer" },
+  { method: "GET", path: `/v1/clusters/${MATRIX_CLUSTER}`, route: "/v1/clusters/:name", role: "viewer" },
+  { method: "PUT", path: `/v1/clusters/${MATRIX_CLUSTER}`, route: "/v1/clusters/:name", role: "operator", body: () => yamlBody(seedYaml(MATRIX_CLUSTER)) },
+  { method: "GET", path: `/v1/clusters/${MATRIX_CLUSTER}/revisions`, route: "/v1/clusters/:name/revisions", role: "viewer" },
+  { method: "DELETE", path: "/v1/clusters/matrix-absent", route: "/v1/clusters/:name", role: "admin" },
+  { method: "POST", path: "/v1/clusters/matrix-absent/facts", route: "/v1/clusters/:name/facts", role: "operator" },
+  { method: "GET", path: "/v1/runs/run-absent", route: "/v1/runs/:id", role: "viewer" },
+  { method: "GET", path: "/v1/runs/run-absent/events", route: "/v1/runs/:id/events", role: "viewer" },
+  { method: "POST", path: "/v1/tokens", route: "/v1/tokens", role: "admin", body: () => jsonBody({ name: uniqueName("matrix-token"), role: "viewer" }) },
+  { method: "GET", path: "/v1/tokens", route: "/v1/tokens", role: "admin" },
+  { method: "DELETE", path: "/v1/tokens/token-absent", route: "/v1/tokens/:id", role: "admin" },
+  { method: "POST", path: "/v1/relays", route: "/v1/relays", role: "admin", body: () => jsonBody({ name: uniqueName("matrix-relay"), site: "dc1" }) },
+  { method: "GET", path: "/v1/relays", route: "/v1/relays", role: "viewer" },
+  { method: "DELETE", path: "/v1/relays/relay-absent", route: "/v1/relays/:name", role: "admin" },
+  { method: "GET", path: "/v1/audit", route: "/v1/audit", role: "viewer" },
+  { method: "GET", path: "/v1/audit/verify", route: "/v1/audit/verify", role: "admin" },
+];
+
+/** Routes that are deliberately outside the role matrix. */
+export const UNAUTHENTICATED_ROUTES = ["GET /healthz", "GET /v1/relays/connect"];

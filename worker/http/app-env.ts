@@ -1,0 +1,5 @@
+import type { Env } from "../env";
+import type { AuthVariables } from "../auth/actor";
+
+/** The Hono environment of every keel route: the Worker's bindings and the authenticated actor. */
+export type AppEnv = { Bindings: Env; Variables: AuthVariables };

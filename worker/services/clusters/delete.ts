@@ -1,0 +1,49 @@
+import { and, eq, inArray, notExists } from "drizzle-orm";
+import { clusterRevisions, clusters, runs } from "../../../schema/tables";
+import { openDb, type Db } from "../../db";
+import { ApiError } from "../../http/errors";
+import { appendAuditWith } from "../audit/append";
+
+/** Run statuses that still hold (or wait for) the cluster. */
+const ACTIVE_RUN_STATUSES = ["queued", "waiting_for_relay", "running"] as const;
+
+// A fresh builder per use: drizzle's builders are mutable.
+function activeRuns(db: Db, cluster: string) {
+  return db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.cluster, cluster), inArray(runs.status, [...ACTIVE_RUN_STATUSES])));
+}
+
+export interface DeleteClusterInput {
+  name: string;
+  actor: string;
+}
+
+/**
+ * Forgets a cluster: its record and revisions. Touches no host, keeps its runs
+ * and audit entries for history. Refused while a run is active.
+ */
+export async function deleteCluster(d1: D1Database, input: DeleteClusterInput): Promise<void> {
+  const db = openDb(d1);
+  const { name } = input;
+  const row = await db.select({ currentRevision: clusters.currentRevision }).from(clusters).where(eq(clusters.name, name)).get();
+  if (!row) throw new ApiError("not_found", `cluster ${name} not found`);
+  const active = await activeRuns(db, name).limit(1).get();
+  if (active) throw new ApiError("conflict", `cluster ${name} has an active run (${active.id}); wait for it or cancel it first`);
+
+  // The deletes re-check for active runs inside the batch, so a run that starts
+  // between the check above and the batch still keeps its cluster.
+  const results = await appendAuditWith(
+    d1,
+    { actor: input.actor, action: "cluster.delete", cluster: name, target: name, outcome: "ok", details: { revisions: row.currentRevision } },
+    (tx) => [
+      tx.delete(clusterRevisions).where(and(eq(clusterRevisions.cluster, name), notExists(activeRuns(tx, name)))),
+      tx.delete(clusters).where(and(eq(clusters.name, name), notExists(activeRuns(tx, name)))).returning({ name: clusters.name }),
+    ],
+  );
+  const deleted = results[1];
+  if (!Array.isArray(deleted) || deleted.length === 0) {
+    throw new ApiError("conflict", `cluster ${name} was not deleted: a run started or the cluster changed meanwhile`);
+  }
+}

@@ -1,0 +1,19 @@
+import { apiTokens } from "../../../schema/tables";
+import type { CreatedToken, CreateTokenBody } from "../../../schema/api";
+import { newSecret, sha256Hex } from "../../auth/hash";
+import { appendAuditWith } from "../audit/append";
+
+export interface CreateTokenInput extends CreateTokenBody {
+  actor: string;
+}
+
+/** Mints an API token. The secret is returned once; D1 keeps only its SHA-256. */
+export async function createToken(d1: D1Database, input: CreateTokenInput): Promise<CreatedToken> {
+  const id = crypto.randomUUID();
+  const token = newSecret("keel_api");
+  const tokenHash = await sha256Hex(token);
+  await appendAuditWith(d1, { actor: input.actor, action: "token.create", target: id, outcome: "ok", details: { name: input.name, role: input.role } }, (db) => [
+    db.insert(apiTokens).values({ id, name: input.name, role: input.role, tokenHash, createdBy: input.actor, createdAt: Date.now() }),
+  ]);
+  return { id, name: input.name, role: input.role, token };
+}
