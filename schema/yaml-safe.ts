@@ -57,6 +57,7 @@ function prescan(text: string): string | null {
   let flowDepth = 0;
   let line = 1;
   let dashesOnLine = 0;
+  let blockKeysOnLine = 0;
   for (const token of new Lexer().lex(text)) {
     if (++tokens > MAX_TOKENS) return `input has more than ${MAX_TOKENS} YAML tokens`;
     switch (CST.tokenType(token)) {
@@ -72,9 +73,14 @@ function prescan(text: string): string | null {
         // "- - - - x" nests a sequence per dash on one line.
         if (++dashesOnLine > MAX_DEPTH) return `input nests deeper than ${MAX_DEPTH} levels (line ${line})`;
         break;
+      case "map-value-ind":
+        // Outside flow collections, "a: b: c: …" on one line is nesting (which YAML then refuses, one error per level).
+        if (flowDepth === 0 && ++blockKeysOnLine > MAX_DEPTH) return `input nests deeper than ${MAX_DEPTH} levels (line ${line})`;
+        break;
       case "newline":
         line++;
         dashesOnLine = 0;
+        blockKeysOnLine = 0;
         break;
     }
   }
