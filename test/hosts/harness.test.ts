@@ -50,8 +50,8 @@ describe("simulated hosts", () => {
 
   beforeAll(async () => {
     base = await mkdtemp(join(tmpdir(), "keel-hosts-test-"));
-    // .41+ rather than the default .11+, which the e2e suite may be using at the same time.
-    cluster = await startHosts({ count: 3, dir: join(base, "sim"), hostnames: ["k0s-1", "k0s-2", "k0s-3"], firstOctet: 41, installK0s: true });
+    // .61+ rather than the default .11+: the e2e and relay suites may be using theirs at the same time.
+    cluster = await startHosts({ count: 3, dir: join(base, "sim"), hostnames: ["k0s-1", "k0s-2", "k0s-3"], firstOctet: 61, installK0s: true });
   });
 
   afterAll(async () => {
@@ -60,7 +60,7 @@ describe("simulated hosts", () => {
   });
 
   it("gives each host its own address, hostname and host key", async () => {
-    expect(cluster.hosts.map((h) => `${h.address}:${h.port}`)).toEqual(["127.0.0.41:22", "127.0.0.42:22", "127.0.0.43:22"]);
+    expect(cluster.hosts.map((h) => `${h.address}:${h.port}`)).toEqual(["127.0.0.61:22", "127.0.0.62:22", "127.0.0.63:22"]);
     for (const h of cluster.hosts) {
       const r = await sshRun(cluster, h, "hostname");
       expect(r).toMatchObject({ code: 0, stdout: `${h.hostname}\n` });
@@ -128,5 +128,14 @@ describe("simulated hosts", () => {
     for (const h of cluster.hosts) expect((await sshRun(cluster, h, "true")).code).toBe(255);
     // and stopping twice is harmless
     await cluster.stop();
+  });
+
+  it("removes the folder it made itself when none was given", async () => {
+    const own = await startHosts({ count: 1, firstOctet: 64 });
+    expect(await sshRun(own, own.hosts[0] ?? host(0), "hostname")).toMatchObject({ code: 0, stdout: "keel-sim-1\n" });
+    await own.stop();
+    expect(existsSync(own.dir)).toBe(false);
+    expect(leftovers(own.dir)).toEqual({ processes: [], mounts: [] });
+    await own.stop();
   });
 });

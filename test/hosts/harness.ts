@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureKey, newKey } from "./keys";
@@ -51,6 +51,8 @@ export async function startHosts(opts: StartHostsOptions): Promise<SimCluster> {
   if (!Number.isInteger(firstOctet) || firstOctet < 2 || firstOctet + opts.count - 1 > 254) throw new Error(`firstOctet ${firstOctet} leaves no room for ${opts.count} hosts`);
   if (opts.hostnames && opts.hostnames.length !== opts.count) throw new Error(`hostnames has ${opts.hostnames.length} names for ${opts.count} hosts`);
 
+  // A folder we made ourselves is ours to remove at stop(); one the caller named is left for them.
+  const ownDir = opts.dir === undefined;
   const dir = resolve(opts.dir ?? (await mkdtemp(join(tmpdir(), "keel-sim-"))));
   await mkdir(dir, { recursive: true });
   const record: ClusterRecord = {
@@ -108,7 +110,11 @@ export async function startHosts(opts: StartHostsOptions): Promise<SimCluster> {
       // A running sshd keeps the key it loaded; restart so the new one is what clients see.
       if (running) await launchHost(host);
     },
-    stop: () => stopHostsIn(dir),
+    stop: async () => {
+      if (!existsSync(dir)) return;
+      await stopHostsIn(dir);
+      if (ownDir) await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 

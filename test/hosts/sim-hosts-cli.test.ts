@@ -13,7 +13,7 @@ function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: join(import.meta.dirname, "../..") });
 }
 
-// Addresses .21+ so this never collides with a suite using the default .11+.
+// Addresses .71+ keep clear of the other suites.
 describe("sim-hosts CLI", () => {
   let base: string | undefined;
 
@@ -26,15 +26,15 @@ describe("sim-hosts CLI", () => {
   it("starts hosts that outlive the command, reports them, and stops them from the folder", async () => {
     base = await mkdtemp(join(tmpdir(), "keel-cli-test-"));
     const dir = join(base, "sim");
-    const started = await cli("start", "--count", "2", "--dir", dir, "--first-octet", "21", "--hostnames", "a1,a2", "--install-k0s");
-    expect(started.stdout).toMatch(/^127\.0\.0\.21:22 {2}a1 {2}SHA256:/m);
+    const started = await cli("start", "--count", "2", "--dir", dir, "--first-octet", "71", "--hostnames", "a1,a2", "--install-k0s");
+    expect(started.stdout).toMatch(/^127\.0\.0\.71:22 {2}a1 {2}SHA256:/m);
 
     const keyPath = join(dir, "id_ed25519");
-    expect(await sshRun({ keyPath }, { address: "127.0.0.22", port: 22 }, "hostname && k0s version")).toMatchObject({ code: 0, stdout: "a2\nv1.21.2+k0s.1\n" });
-    expect((await cli("status", "--dir", dir)).stdout).toMatch(/^127\.0\.0\.22 {2}a2 {2}running/m);
+    expect(await sshRun({ keyPath }, { address: "127.0.0.72", port: 22 }, "hostname && k0s version")).toMatchObject({ code: 0, stdout: "a2\nv1.21.2+k0s.1\n" });
+    expect((await cli("status", "--dir", dir)).stdout).toMatch(/^127\.0\.0\.72 {2}a2 {2}running/m);
 
     await cli("stop", "--dir", dir);
-    expect((await cli("status", "--dir", dir)).stdout).toMatch(/^127\.0\.0\.21 {2}a1 {2}stopped/m);
-    expect((await sshRun({ keyPath }, { address: "127.0.0.21", port: 22 }, "true")).code).toBe(255);
+    expect((await cli("status", "--dir", dir)).stdout).toMatch(/^127\.0\.0\.71 {2}a1 {2}stopped/m);
+    expect((await sshRun({ keyPath }, { address: "127.0.0.71", port: 22 }, "true")).code).toBe(255);
   });
 });

@@ -7,7 +7,7 @@ import { startHosts, type SimCluster, type SimHost } from "./harness";
 import { sshRun, type SshResult } from "./ssh-client";
 
 // The k0s and systemctl stand-ins, driven over real SSH the way the relay
-// drives k0s. Addresses .31+ keep clear of the other suites.
+// drives k0s. Addresses .66+ keep clear of the other suites.
 describe("k0s stand-in", () => {
   let base: string;
   let cluster: SimCluster;
@@ -31,7 +31,7 @@ describe("k0s stand-in", () => {
 
   beforeAll(async () => {
     base = await mkdtemp(join(tmpdir(), "keel-standin-test-"));
-    cluster = await startHosts({ count: 3, dir: join(base, "sim"), hostnames: ["c1", "w1", "w2"], firstOctet: 31, installK0s: true });
+    cluster = await startHosts({ count: 3, dir: join(base, "sim"), hostnames: ["c1", "w1", "w2"], firstOctet: 66, installK0s: true });
     await ok(0, "printf 'apiVersion: k0s.k0sproject.io/v1beta1\\nkind: ClusterConfig\\n' > /etc/k0s/k0s.yaml");
   });
 

@@ -20,19 +20,22 @@ function base(): Record<string, unknown> {
 type Key = string | number;
 const DELETE = Symbol("delete");
 
+function isContainer(value: unknown): value is Record<Key, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
 /** Sets (or deletes) the value at `path`, creating mappings on the way. */
 function set(root: unknown, path: Key[], value: unknown): void {
   let node = root;
   path.forEach((key, i) => {
-    if (typeof node !== "object" || node === null) throw new Error(`no container at ${path.slice(0, i).join(".")}`);
-    const container: Record<Key, unknown> = node;
+    if (!isContainer(node)) throw new Error(`no container at ${path.slice(0, i).join(".")}`);
     if (i === path.length - 1) {
-      if (value === DELETE) delete container[key];
-      else container[key] = value;
+      if (value === DELETE) delete node[key];
+      else node[key] = value;
       return;
     }
-    if (container[key] === undefined) container[key] = {};
-    node = container[key];
+    if (node[key] === undefined) node[key] = {};
+    node = node[key];
   });
 }
 
