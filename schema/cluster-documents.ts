@@ -87,3 +87,18 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   }
   return out;
 }
+
+/**
+ * Drops mapping keys whose value is null. Go's decoder leaves a struct field
+ * at its zero value for `key:` with nothing after it, so k0sctl accepts
+ * `options:` or `files:` left empty; so does keel. Depth is already bounded.
+ */
+export function withoutNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullFields);
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v !== null) out[key] = withoutNullFields(v);
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { ClusterSpec } from "./cluster";
-import { assembleCluster, type SourceDocument } from "./cluster-documents";
+import { assembleCluster, withoutNullFields, type SourceDocument } from "./cluster-documents";
 import { formatPath, issuesFromZod, requiredFieldMessage, type SpecIssue } from "./cluster-issues";
 import { clusterWarnings } from "./cluster-warnings";
 import { envsubst } from "./envsubst";
@@ -70,7 +70,7 @@ export function validateClusterObject(value: unknown): LoadResult {
 }
 
 function validate(value: unknown): LoadResult {
-  const parsed = ClusterSpec.safeParse(value, { error: requiredFieldMessage });
+  const parsed = ClusterSpec.safeParse(withoutNullFields(value), { error: requiredFieldMessage });
   if (!parsed.success) return { ok: false, errors: issuesFromZod(parsed.error) };
   return { ok: true, spec: parsed.data, warnings: clusterWarnings(parsed.data) };
 }

@@ -26,6 +26,14 @@ describe("loadClusterYaml", () => {
     expect(spec.spec.manifests).toEqual([]);
   });
 
+  it("treats empty fields (null) as absent, like Go's decoder", () => {
+    const { spec } = ok(loadClusterYaml(`${HEAD}metadata:\nspec:\n  hosts:\n  - role: single\n    ssh: {address: 10.0.0.1, keyPath: }\n    files:\n    hooks:\n  k0s:\n  options:\n    drain:\n`));
+    expect(spec.metadata.name).toBe("k0s-cluster");
+    expect(spec.spec.hosts[0]?.files).toEqual([]);
+    expect(spec.spec.hosts[0]?.ssh?.keyPath).toBeUndefined();
+    expect(spec.spec.options.drain.gracePeriod).toBe("120s");
+  });
+
   it("accepts kind: cluster, localhost and openSSH hosts, and both forms of localhost", () => {
     const text = `apiVersion: k0sctl.k0sproject.io/v1beta1\nkind: cluster\nspec:\n  hosts:\n  - role: controller\n    localhost: {enabled: true}\n  - role: worker\n    openSSH: {address: node2, configPath: /etc/ssh/cfg}\n`;
     const { spec } = ok(loadClusterYaml(text));

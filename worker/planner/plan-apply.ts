@@ -43,9 +43,10 @@ export function planApply(spec: ClusterSpec, facts: ApplyFacts, lastApplied: Clu
   const version = normalizeK0sVersion(wanted);
   const built = applyHosts(spec, facts, version);
   const issues = [...built.issues, ...specRefusals(spec, lastApplied, built.hosts), ...nodeNameIssues(spec, built.hosts)];
+  if (issues.length > 0) return { ok: false, errors: issues };
+  // Only once every host is known: a host dropped for its own error must not read as a missing controller.
   const chosen = chooseLeader(built.hosts);
-  if (!chosen.ok) issues.push(chosen.issue);
-  if (!chosen.ok || issues.length > 0) return { ok: false, errors: issues };
+  if (!chosen.ok) return { ok: false, errors: [chosen.issue] };
 
   const c: StepContext = {
     spec,

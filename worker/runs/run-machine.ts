@@ -89,6 +89,8 @@ export class RunMachine {
     const writes = tx.mirror.createRun(state).events(tx.events.splice(0)).take();
     const audit = { actor: state.requestedBy, action: "run.start", cluster: state.cluster, target: state.id, outcome: "ok" as const, details: { operation: state.operation, revision: state.revision } };
     await appendAuditWith(this.env.DB, audit, () => writes);
+    // Locked (and an alarm set) before anything can fail half-way: the alarm retries what did not happen.
+    await this.commit(state, tx);
     await this.advance(state, tx);
     await this.commit(state, tx);
     return { ok: true, run: summary(state) };
@@ -325,9 +327,7 @@ export class RunMachine {
   }
 
   private async schedule(state: RunState): Promise<void> {
-    const at = nextWake(state, this.timing(), Date.now());
-    if (at === null) await this.storage.deleteAlarm();
-    else await this.storage.setAlarm(at);
+    await this.storage.setAlarm(nextWake(state, this.timing(), Date.now()));
   }
 
   private timing() {

@@ -144,15 +144,15 @@ export function phaseFailure(state: RunState): string | null {
   return `${name}: ${failed.map((s) => s.error ?? `${s.host}: failed`).join("; ")}`;
 }
 
-/** When the ClusterObject must wake up next: a step deadline, or the next relay poll. */
-export function nextWake(state: RunState, timing: { relayPollMs: number; relayWaitMs: number; watchdogMs: number }, now: number): number | null {
-  const candidates: number[] = [];
-  if (state.waitingSince !== null) {
-    candidates.push(Math.min(now + timing.relayPollMs, state.waitingSince + timing.relayWaitMs));
-  }
-  const flying = inFlight(state);
-  for (const s of flying) if (s.deadline !== null) candidates.push(s.deadline);
-  // Notice a relay that reconnected (or vanished) even if nobody tells us.
-  if (flying.length > 0) candidates.push(now + timing.watchdogMs);
-  return candidates.length > 0 ? Math.min(...candidates) : null;
+/**
+ * When the ClusterObject must wake up next: a step deadline, the next relay
+ * poll, or at the latest the watchdog tick. An active run always has an alarm:
+ * the tick notices a relay that reconnected or vanished without telling us,
+ * and retries a transition that failed half-way (a D1 or RPC error).
+ */
+export function nextWake(state: RunState, timing: { relayPollMs: number; relayWaitMs: number; watchdogMs: number }, now: number): number {
+  const candidates = [now + timing.watchdogMs];
+  if (state.waitingSince !== null) candidates.push(Math.min(now + timing.relayPollMs, state.waitingSince + timing.relayWaitMs));
+  for (const s of inFlight(state)) if (s.deadline !== null) candidates.push(s.deadline);
+  return Math.min(...candidates);
 }
