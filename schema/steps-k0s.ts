@@ -180,10 +180,11 @@ export const K0sTokenInvalidateStep = StepBase.extend({
   secret: SecretName,
 });
 
+export const TaintEffect = z.enum(["NoExecute", "NoSchedule", "PreferNoSchedule"]);
 const Taint = z.object({
   key: z.string().max(253).regex(/^[A-Za-z0-9./_-]+$/),
   value: z.string().max(63).regex(/^[A-Za-z0-9._-]*$/),
-  effect: z.enum(["NoExecute", "NoSchedule", "PreferNoSchedule"]),
+  effect: TaintEffect,
 });
 
 /** `kubectl cordon`, then (options.evictTaint) `kubectl taint` so pods that tolerate cordon still leave. */

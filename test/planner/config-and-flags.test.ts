@@ -1,20 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { k0sConfigFor } from "../../worker/planner/k0s-config";
 import { installArgs, splitShellWords } from "../../worker/planner/install-flags";
-import { host, spec } from "./fixtures";
+import { host, hostAt, spec } from "./fixtures";
 
 describe("k0s config generation", () => {
-  const controllers = [
-    { address: "10.0.0.11", privateAddress: "192.168.0.11", reset: false },
-    { address: "10.0.0.12", privateAddress: "192.168.0.12", reset: false },
-    { address: "10.0.0.13", privateAddress: "192.168.0.13", reset: true },
-  ];
+  const c11 = { address: "10.0.0.11", privateAddress: "192.168.0.11", reset: false };
+  const c12 = { address: "10.0.0.12", privateAddress: "192.168.0.12", reset: false };
+  const c13 = { address: "10.0.0.13", privateAddress: "192.168.0.13", reset: true };
+  const controllers = [c11, c12, c13];
 
   it("adds every staying controller's addresses and the external address to the sans, keeping the user's first", () => {
     const s = spec([host(11, "controller"), host(12, "controller")], {
       config: { spec: { api: { externalAddress: "10.0.0.20", sans: ["lb.example.com", "10.0.0.11"] } } },
     });
-    const cfg = k0sConfigFor(s, controllers[0]!, controllers);
+    const cfg = k0sConfigFor(s, c11, controllers);
     expect(cfg).toMatchObject({
       apiVersion: "k0s.k0sproject.io/v1beta1",
       kind: "ClusterConfig",
@@ -24,15 +23,15 @@ describe("k0s config generation", () => {
 
   it("sets etcd's peer address per host to its private address, replacing a copied one (seed 2.1 copies 10.0.0.11)", () => {
     const s = spec([host(11, "controller"), host(12, "controller")]);
-    const first = k0sConfigFor(s, controllers[0]!, controllers);
-    const second = k0sConfigFor(s, controllers[1]!, controllers);
+    const first = k0sConfigFor(s, c11, controllers);
+    const second = k0sConfigFor(s, c12, controllers);
     expect(first).toMatchObject({ spec: { storage: { type: "etcd", etcd: { peerAddress: "192.168.0.11" } } } });
     expect(second).toMatchObject({ spec: { storage: { type: "etcd", etcd: { peerAddress: "192.168.0.12" } } } });
   });
 
   it("defaults api ports and storage for a spec without config, and leaves api.address to k0s", () => {
     const s = spec([host(11, "controller")], { config: undefined });
-    const cfg = k0sConfigFor(s, controllers[0]!, controllers.slice(0, 1));
+    const cfg = k0sConfigFor(s, c11, [c11]);
     expect(cfg).toEqual({
       apiVersion: "k0s.k0sproject.io/v1beta1",
       kind: "ClusterConfig",
@@ -45,7 +44,7 @@ describe("k0s config generation", () => {
     const s = spec([host(11, "controller")], {
       config: { spec: { storage: { type: "kine", kine: { dataSource: "sqlite:///var/lib/k0s/db/state.db" } }, telemetry: { enabled: false }, futureField: { x: 1 } } },
     });
-    const cfg = k0sConfigFor(s, controllers[0]!, controllers.slice(0, 1));
+    const cfg = k0sConfigFor(s, c11, [c11]);
     expect(cfg).toMatchObject({ spec: { storage: { type: "kine", kine: { dataSource: "sqlite:///var/lib/k0s/db/state.db" } }, telemetry: { enabled: false }, futureField: { x: 1 } } });
     expect(JSON.stringify(cfg)).not.toContain("peerAddress");
     expect(s.spec.k0s.config?.spec?.api?.sans).toBeUndefined();
@@ -56,7 +55,7 @@ describe("install flags", () => {
   it("splits installFlags like a shell and passes them through in order", () => {
     expect(splitShellWords(`--debug --labels="a=b,c=d" 'x y' z\\ w`)).toEqual(["--debug", "--labels=a=b,c=d", "x y", "z w"]);
     expect(splitShellWords(`--a="b`)).toBeNull();
-    const r = installArgs(spec([host(11, "worker", { installFlags: ["--debug", "--labels=role=edge --taints=a=b:NoSchedule"] }), host(12, "controller")]).spec.hosts[0]!, 0);
+    hostAt(const r = installArgs(spec([host(11, "worker", { installFlags: ["--debug", "--labels=role=edge --taints=a=b:NoSchedule"] }), host(12, "controller")]), 0), 0);
     expect(r).toMatchObject({ ok: true, args: { installFlags: ["--debug", "--labels=role=edge", "--taints=a=b:NoSchedule"], kubeletExtraArgs: [] } });
   });
 
@@ -67,23 +66,23 @@ describe("install flags", () => {
 
   it("derives --enable-worker, --no-taints and --single from role and noTaints", () => {
     const s = spec([host(11, "controller+worker", { noTaints: true }), host(12, "controller")]);
-    expect(installArgs(s.spec.hosts[0]!, 0)).toMatchObject({ ok: true, args: { enableWorker: true, noTaints: true, single: false } });
-    expect(installArgs(s.spec.hosts[1]!, 1)).toMatchObject({ ok: true, args: { enableWorker: false, noTaints: false, single: false } });
-    const single = spec([host(11, "single")]).spec.hosts[0]!;
+    hostAt(expect(installArgs(s, 0), 0)).toMatchObject({ ok: true, args: { enableWorker: true, noTaints: true, single: false } });
+    hostAt(expect(installArgs(s, 1), 1)).toMatchObject({ ok: true, args: { enableWorker: false, noTaints: false, single: false } });
+    hostAt(const single = spec([host(11, "single")]), 0);
     expect(installArgs(single, 0)).toMatchObject({ ok: true, args: { enableWorker: false, single: true } });
   });
 
   it("drops role flags that repeat the role and refuses those that contradict it or that keel owns", () => {
     const s = spec([host(11, "controller+worker", { installFlags: ["--enable-worker", "--single"] }), host(12, "controller", { installFlags: ["--token-file=/x", "--config /y"] })]);
-    expect(installArgs(s.spec.hosts[0]!, 0)).toEqual({ ok: false, issues: [{ path: "spec.hosts[0].installFlags[1]", message: expect.stringContaining("contradicts role controller+worker") }] });
-    const owned = installArgs(s.spec.hosts[1]!, 1);
+    hostAt(expect(installArgs(s, 0), 0)).toEqual({ ok: false, issues: [{ path: "spec.hosts[0].installFlags[1]", message: expect.stringContaining("contradicts role controller+worker") }] });
+    hostAt(const owned = installArgs(s, 1), 1);
     expect(owned.ok === false && owned.issues.map((i) => i.path)).toEqual(["spec.hosts[1].installFlags[0]", "spec.hosts[1].installFlags[1]"]);
   });
 
   it("takes --data-dir from installFlags when dataDir is the default", () => {
-    const h = spec([host(11, "controller", { installFlags: ["--data-dir=/srv/k0s"] })]).spec.hosts[0]!;
+    const h = spec([host(11, "controller", { installFlags: ["--data-dir=/srv/hostAt(k0s"] })]), 0);
     expect(installArgs(h, 0)).toMatchObject({ ok: true, args: { dataDir: "/srv/k0s", installFlags: [] } });
-    const clash = spec([host(11, "controller", { dataDir: "/data", installFlags: ["--data-dir=/srv/k0s"] })]).spec.hosts[0]!;
+    const clash = spec([host(11, "controller", { dataDir: "/data", installFlags: ["--data-dir=/srv/hostAt(k0s"] })]), 0);
     expect(installArgs(clash, 0).ok).toBe(false);
   });
 });

@@ -67,6 +67,13 @@ export function runningFacts(s: ClusterSpec, version: string, except: number[] =
   return facts;
 }
 
+/** spec.hosts[i], which the test knows is there. */
+export function hostAt(s: ClusterSpec, i: number): ClusterSpec["spec"]["hosts"][number] {
+  const h = s.spec.hosts[i];
+  if (!h) throw new Error(`no spec.hosts[${i}]`);
+  return h;
+}
+
 export function phaseNames(plan: ApplyPlan): string[] {
   return plan.phases.map((p) => p.name);
 }

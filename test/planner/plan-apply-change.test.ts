@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { phaseBatches } from "../../worker/planner/apply-plan";
 import { planApply } from "../../worker/planner/plan-apply";
-import { V1, V2, batchIds, expectOk, expectRefused, host, phase, phaseNames, runningFacts, seedHosts, seedSpec, spec } from "./fixtures";
+import { V1, V2, batchIds, hostAt, expectOk, expectRefused, host, phase, phaseNames, runningFacts, seedHosts, seedSpec, spec } from "./fixtures";
 
 describe("planApply: upgrades", () => {
   const before = seedSpec();
@@ -164,7 +164,7 @@ describe("planApply: refusals", () => {
 
   it("refuses a single host next to others, and hosts without facts", () => {
     const s = spec([host(11, "controller")]);
-    s.spec.hosts.push({ ...s.spec.hosts[0], role: "single", ssh: { address: "10.0.0.12", user: "root", port: 22 } } as (typeof s.spec.hosts)[number]);
+    s.spec.hosts.push(hostAt(spec([host(12, "single")]), 0)); // a stored revision, parsed long ago
     const errors = expectRefused(planApply(s, runningFacts(spec([host(11, "controller")]), V1), null));
     expect(errors.map((e) => e.path)).toEqual(expect.arrayContaining(["spec.hosts[1]", "spec.hosts[1].role"]));
   });

@@ -11,6 +11,7 @@ export const ErrorStatus = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  upgrade_required: 426,
   relay_unavailable: 503,
   internal: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;

@@ -1,5 +1,5 @@
 import { goDurationMs, type ClusterSpec } from "../../schema/cluster";
-import type { HookName, K0sService, K0sStep } from "../../schema/steps-k0s";
+import { TaintEffect, type HookName, type K0sService, type K0sStep } from "../../schema/steps-k0s";
 import type { ApplyHost } from "./apply-hosts";
 
 /**
@@ -115,9 +115,11 @@ export function tokenInvalidate(c: StepContext, h: ApplyHost): K0sStep {
 
 function evictTaint(c: StepContext, h: ApplyHost) {
   const e = c.spec.spec.options.evictTaint;
-  if (!e.enabled || (h.controller && !e.controllerWorkers)) return {};
+  // The spec schema checks the effect only when the taint is enabled, as k0sctl does.
+  const effect = TaintEffect.safeParse(e.effect);
+  if (!e.enabled || !effect.success || (h.controller && !e.controllerWorkers)) return {};
   const [key = "", value = ""] = e.taint.split("=", 2);
-  return { evictTaint: { key, value, effect: e.effect as "NoExecute" | "NoSchedule" | "PreferNoSchedule" } };
+  return { evictTaint: { key, value, effect: effect.data } };
 }
 
 export function cordon(c: StepContext, h: ApplyHost): K0sStep {

@@ -57,7 +57,13 @@ export function splitShellWords(text: string): string[] | null {
 
 // Flags keel derives from the host's role and fields; in installFlags they may
 // only repeat what the role already says.
-const ROLE_FLAGS = ["--enable-worker", "--no-taints", "--single"] as const;
+function roleFlags(host: Host): Map<string, boolean> {
+  return new Map([
+    ["--enable-worker", host.role === "controller+worker"],
+    ["--no-taints", host.role === "controller+worker" && host.noTaints],
+    ["--single", host.role === "single"],
+  ]);
+}
 // Flags whose value keel owns: the token file and config file it writes.
 const OWNED_FLAGS = ["--token-file", "--config", "-c"];
 
@@ -70,11 +76,7 @@ function boolValue(value: string | undefined): boolean | null {
 export function installArgs(host: Host, index: number): InstallArgsResult {
   const at = `spec.hosts[${index}].installFlags`;
   const issues: PlanIssue[] = [];
-  const wanted = {
-    "--enable-worker": host.role === "controller+worker",
-    "--no-taints": host.role === "controller+worker" && host.noTaints,
-    "--single": host.role === "single",
-  };
+  const wanted = roleFlags(host);
   const installFlags: string[] = [];
   const kubeletExtraArgs: string[] = [];
   let dataDir = host.dataDir;
@@ -100,9 +102,8 @@ export function installArgs(host: Host, index: number): InstallArgsResult {
         if (value === undefined || value === "") issues.push({ path: `${at}[${j}]`, message: "--data-dir needs a value" });
         else if (host.dataDir !== DEFAULT_DATA_DIR && value !== host.dataDir) issues.push({ path: `${at}[${j}]`, message: `--data-dir=${value} contradicts dataDir ${host.dataDir}: keep one` });
         else dataDir = value;
-      } else if ((ROLE_FLAGS as readonly string[]).includes(name)) {
-        const given = boolValue(value);
-        if (given !== wanted[name as (typeof ROLE_FLAGS)[number]]) {
+      } else if (wanted.has(name)) {
+        if (boolValue(value) !== wanted.get(name)) {
           issues.push({ path: `${at}[${j}]`, message: `${word} contradicts role ${host.role}${name === "--no-taints" ? " and noTaints" : ""}: keel sets ${name} from them` });
         }
       } else {
@@ -122,6 +123,13 @@ export function installArgs(host: Host, index: number): InstallArgsResult {
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
-    args: { installFlags, kubeletExtraArgs, dataDir, enableWorker: wanted["--enable-worker"], noTaints: wanted["--no-taints"], single: wanted["--single"] },
+    args: {
+      installFlags,
+      kubeletExtraArgs,
+      dataDir,
+      enableWorker: wanted.get("--enable-worker") === true,
+      noTaints: wanted.get("--no-taints") === true,
+      single: wanted.get("--single") === true,
+    },
   };
 }

@@ -14,8 +14,8 @@ export const relayConnectRoutes = new Hono<AppEnv>().get("/relays/connect", asyn
   const relay = secret === null ? null : await authenticateRelay(c.env.DB, secret);
   if (!relay) throw new ApiError("unauthorized", secret === null ? "send `Authorization: Bearer <relay token>`" : "the relay token is unknown or revoked");
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    // 426 has no ErrorCode of its own; same body shape as every other error.
-    return c.json({ error: { code: "upgrade_required", message: "this endpoint only takes a WebSocket upgrade (Upgrade: websocket)" } }, 426, { Upgrade: "websocket" });
+    c.header("Upgrade", "websocket");
+    throw new ApiError("upgrade_required", "this endpoint only takes a WebSocket upgrade (Upgrade: websocket)");
   }
   return connectRelay(c.env, relay, c.req.raw);
 });

@@ -18,5 +18,5 @@ export const relayRoutes = new Hono<AppEnv>()
   .get("/relays", requireRole("viewer"), async (c) => c.json({ relays: await listRelays(c.env.DB) }))
   .delete("/relays/:name", requireRole("admin", "relay.revoke"), auditFailures("relay.revoke"), async (c) => {
     const { name } = validate(RelayParams, c.req.param(), "path");
-    return c.json({ relay: await revokeRelay(c.env.DB, { name, actor: c.get("actor").id }) });
+    return c.json({ relay: await revokeRelay(c.env, { name, actor: c.get("actor").id }) });
   });
