@@ -103,6 +103,8 @@ export class SshConnection {
           channel.close();
           reject(new AbortedError("aborted"));
         };
+        // The abort may have come while the channel was opening (a busy host).
+        if (signal?.aborted) return onAbort();
         signal?.addEventListener("abort", onAbort, { once: true });
         channel.on("data", (d: Buffer) => stdout.push(d));
         channel.stderr.on("data", (d: Buffer) => stderr.push(d));

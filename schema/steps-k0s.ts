@@ -53,7 +53,12 @@ export const K0sFactsStep = StepBase.extend({
   configPath: SafePath,
 });
 
-/** What the relay prints (one JSON object) for `k0s.facts`. Absent fields: not installed / not running / no config. */
+/**
+ * What the relay prints (one JSON object) for `k0s.facts`. Absent fields: not
+ * installed / not running / no config. `role` is named as in k0sctl.yaml:
+ * "controller+worker" when `k0s status` says the controller runs workloads,
+ * "single" when it says SingleNode.
+ */
 export const K0sFactsReport = z.object({
   installedVersion: z.string().max(100).optional(),
   running: z.boolean(),

@@ -55,34 +55,32 @@ describe("install flags", () => {
   it("splits installFlags like a shell and passes them through in order", () => {
     expect(splitShellWords(`--debug --labels="a=b,c=d" 'x y' z\\ w`)).toEqual(["--debug", "--labels=a=b,c=d", "x y", "z w"]);
     expect(splitShellWords(`--a="b`)).toBeNull();
-    hostAt(const r = installArgs(spec([host(11, "worker", { installFlags: ["--debug", "--labels=role=edge --taints=a=b:NoSchedule"] }), host(12, "controller")]), 0), 0);
-    expect(r).toMatchObject({ ok: true, args: { installFlags: ["--debug", "--labels=role=edge", "--taints=a=b:NoSchedule"], kubeletExtraArgs: [] } });
+    const s = spec([host(11, "worker", { installFlags: ["--debug", "--labels=role=edge --taints=a=b:NoSchedule"] }), host(12, "controller")]);
+    expect(installArgs(hostAt(s, 0), 0)).toMatchObject({ ok: true, args: { installFlags: ["--debug", "--labels=role=edge", "--taints=a=b:NoSchedule"], kubeletExtraArgs: [] } });
   });
 
   it("turns hostname into the kubelet's --hostname-override, merged with user kubelet args", () => {
-    const h = spec([host(11, "controller+worker", { hostname: "Node-1", installFlags: [`--kubelet-extra-args="--node-ip=192.168.0.11 --max-pods=50"`] })]).spec.hosts[0]!;
-    expect(installArgs(h, 0)).toMatchObject({ ok: true, args: { installFlags: [], kubeletExtraArgs: ["--node-ip=192.168.0.11", "--max-pods=50", "--hostname-override=node-1"] } });
+    const s = spec([host(11, "controller+worker", { hostname: "Node-1", installFlags: [`--kubelet-extra-args="--node-ip=192.168.0.11 --max-pods=50"`] })]);
+    expect(installArgs(hostAt(s, 0), 0)).toMatchObject({ ok: true, args: { installFlags: [], kubeletExtraArgs: ["--node-ip=192.168.0.11", "--max-pods=50", "--hostname-override=node-1"] } });
   });
 
   it("derives --enable-worker, --no-taints and --single from role and noTaints", () => {
     const s = spec([host(11, "controller+worker", { noTaints: true }), host(12, "controller")]);
-    hostAt(expect(installArgs(s, 0), 0)).toMatchObject({ ok: true, args: { enableWorker: true, noTaints: true, single: false } });
-    hostAt(expect(installArgs(s, 1), 1)).toMatchObject({ ok: true, args: { enableWorker: false, noTaints: false, single: false } });
-    hostAt(const single = spec([host(11, "single")]), 0);
-    expect(installArgs(single, 0)).toMatchObject({ ok: true, args: { enableWorker: false, single: true } });
+    expect(installArgs(hostAt(s, 0), 0)).toMatchObject({ ok: true, args: { enableWorker: true, noTaints: true, single: false } });
+    expect(installArgs(hostAt(s, 1), 1)).toMatchObject({ ok: true, args: { enableWorker: false, noTaints: false, single: false } });
+    expect(installArgs(hostAt(spec([host(11, "single")]), 0), 0)).toMatchObject({ ok: true, args: { enableWorker: false, single: true } });
   });
 
   it("drops role flags that repeat the role and refuses those that contradict it or that keel owns", () => {
     const s = spec([host(11, "controller+worker", { installFlags: ["--enable-worker", "--single"] }), host(12, "controller", { installFlags: ["--token-file=/x", "--config /y"] })]);
-    hostAt(expect(installArgs(s, 0), 0)).toEqual({ ok: false, issues: [{ path: "spec.hosts[0].installFlags[1]", message: expect.stringContaining("contradicts role controller+worker") }] });
-    hostAt(const owned = installArgs(s, 1), 1);
+    expect(installArgs(hostAt(s, 0), 0)).toEqual({ ok: false, issues: [{ path: "spec.hosts[0].installFlags[1]", message: expect.stringContaining("contradicts role controller+worker") }] });
+    const owned = installArgs(hostAt(s, 1), 1);
     expect(owned.ok === false && owned.issues.map((i) => i.path)).toEqual(["spec.hosts[1].installFlags[0]", "spec.hosts[1].installFlags[1]"]);
   });
 
   it("takes --data-dir from installFlags when dataDir is the default", () => {
-    const h = spec([host(11, "controller", { installFlags: ["--data-dir=/srv/hostAt(k0s"] })]), 0);
-    expect(installArgs(h, 0)).toMatchObject({ ok: true, args: { dataDir: "/srv/k0s", installFlags: [] } });
-    const clash = spec([host(11, "controller", { dataDir: "/data", installFlags: ["--data-dir=/srv/hostAt(k0s"] })]), 0);
-    expect(installArgs(clash, 0).ok).toBe(false);
+    const s = spec([host(11, "controller", { installFlags: ["--data-dir=/srv/k0s"] }), host(12, "controller", { dataDir: "/data", installFlags: ["--data-dir=/srv/k0s"] })]);
+    expect(installArgs(hostAt(s, 0), 0)).toMatchObject({ ok: true, args: { dataDir: "/srv/k0s", installFlags: [] } });
+    expect(installArgs(hostAt(s, 1), 1).ok).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
 import { ClusterSpec, type ClusterSpecInput } from "../../schema/cluster";
+import { Step } from "../../schema/steps";
+import { K0sStep } from "../../schema/steps-k0s";
 import type { ApplyFacts, K0sHostFacts, PlanApplyResult } from "../../worker/planner/plan-apply";
 import type { PlanIssue } from "../../worker/planner/plan";
 import { phaseBatches, type ApplyPlan, type PlanStep } from "../../worker/planner/apply-plan";
@@ -93,8 +95,20 @@ export function allSteps(plan: ApplyPlan): PlanStep[] {
   return plan.phases.flatMap((p) => p.steps);
 }
 
+/**
+ * The plan succeeded, and every step in it (cleanup included) is one the
+ * relay's schemas accept, with an id unique in the run.
+ */
 export function expectOk(r: PlanApplyResult): asserts r is Extract<PlanApplyResult, { ok: true }> {
   if (!r.ok) throw new Error(`planning failed: ${JSON.stringify(r.errors)}`);
+  const steps = [...allSteps(r.plan), ...r.plan.cleanup.flatMap((c) => c.steps)];
+  for (const step of steps) {
+    const parsed = step.kind === "host.disconnect" ? Step.safeParse(step) : K0sStep.safeParse(step);
+    if (!parsed.success) throw new Error(`${step.id} does not parse: ${JSON.stringify(parsed.error.issues)}`);
+  }
+  const ids = steps.map((s) => s.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup !== undefined) throw new Error(`step id ${dup} is used twice`);
 }
 
 export function expectRefused(r: PlanApplyResult): PlanIssue[] {

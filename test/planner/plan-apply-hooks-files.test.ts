@@ -119,6 +119,46 @@ describe("planApply: dry-run changes", () => {
   });
 });
 
+describe("planApply: warnings", () => {
+  it("warns that install-time fields changed on a running host wait for its next upgrade", () => {
+    const before = spec([host(11, "controller"), host(12, "worker")]);
+    const after = spec([host(11, "controller"), host(12, "worker", { installFlags: ["--labels=a=b"], environment: { HTTP_PROXY: "http://proxy:3128" } })]);
+    const r = planApply(after, runningFacts(before, V1), before);
+    expectOk(r);
+    expect(r.warnings).toEqual(["10.0.0.12:22: installFlags, environment changed but k0s already runs there: the change applies at its next upgrade or reinstall"]);
+  });
+
+  it("takes wait and drain bounds from the request, and the drain timeout from spec.options.drain", () => {
+    const before = spec([host(11, "controller"), host(12, "worker")]);
+    const after = spec([host(11, "controller"), host(12, "worker")], { version: V2 }, { drain: { timeout: "10m", gracePeriod: "30s" } });
+    const fromSpec = planApply(after, runningFacts(before, V1), before);
+    expectOk(fromSpec);
+    expect(phase(fromSpec.plan, "Upgrade workers").steps.find((x) => x.kind === "kube.drain")).toMatchObject({ timeoutSeconds: 600, gracePeriodSeconds: 30, timeoutMs: 660_000 });
+    const fromRequest = planApply(after, runningFacts(before, V1), before, { timeouts: { readyMs: 90_000, nodeReadyMs: 120_000, drainMs: 60_000 } });
+    expectOk(fromRequest);
+    const steps = allSteps(fromRequest.plan);
+    expect(steps.find((x) => x.id === "readyz:10.0.0.11:22")?.timeoutMs).toBe(90_000);
+    expect(steps.find((x) => x.id === "node-ready:10.0.0.12:22")?.timeoutMs).toBe(120_000);
+    expect(steps.find((x) => x.id === "drain:10.0.0.12:22")).toMatchObject({ timeoutSeconds: 60 });
+  });
+
+  it("refuses a download URL with %p for a host whose architecture k0s does not ship", () => {
+    const s = spec([host(11, "controller")]);
+    const facts = freshFacts([11]);
+    const h = facts.hosts["10.0.0.11:22"];
+    if (h) h.arch = "riscv64";
+    expect(planApply(s, facts, null)).toEqual({ ok: false, errors: [{ path: "spec.hosts[0].k0sDownloadURL", message: expect.stringContaining("%p") }] });
+  });
+
+  it("refuses a running host that reports no k0s version", () => {
+    const s = spec([host(11, "controller")]);
+    const facts = runningFacts(s, V1);
+    const h = facts.hosts["10.0.0.11:22"];
+    if (h) h.k0s = { running: true };
+    expect(planApply(s, facts, s)).toEqual({ ok: false, errors: [{ path: "spec.hosts[0]", message: expect.stringContaining("no version") }] });
+  });
+});
+
 describe("planK0sFacts", () => {
   it("reads k0s facts on every host", () => {
     const p = planK0sFacts(spec([host(11, "controller"), host(12, "worker", { k0sInstallPath: "/opt/bin/k0s" })]));

@@ -55,11 +55,9 @@ describe("relay against real sshd hosts", () => {
   it("exec: an abort closes the channel and rejects at once", async () => {
     const { pool } = await relayParts(state.path);
     const controller = new AbortController();
-    const started = Date.now();
     const pending = pool.exec(targetOf(cluster, host(0)), sh`sleep 30`, controller.signal);
     setTimeout(() => controller.abort(), 200);
     await expect(pending).rejects.toBeInstanceOf(AbortedError);
-    expect(Date.now() - started).toBeLessThan(5000);
     await pool.closeAll();
   });
 
@@ -197,11 +195,9 @@ describe("relay against real sshd hosts", () => {
     await uname.hold(true);
     try {
       const { executor, pool } = await relayParts(state.path);
-      const started = Date.now();
       const res = await executor.execute("run-timeout", { id: "os", kind: "host.os", host: targetOf(cluster, host(0)), timeoutMs: 1500 });
       expect(res.result.error?.code).toBe("timeout");
       expect(res.result.error?.message).toContain("1500 ms");
-      expect(Date.now() - started).toBeLessThan(5000);
       await pool.closeAll();
     } finally {
       await uname.remove();

@@ -72,6 +72,10 @@ export function applyHosts(spec: ClusterSpec, facts: ApplyFacts, version: string
     const running = k0s?.running === true;
     const installed = k0s?.installedVersion;
     const order = installed !== undefined ? compareK0sVersions(installed, version) : null;
+    if (running && installed === undefined) {
+      issues.push({ path: at, message: `${key} runs k0s but reported no version: cannot tell install from upgrade` });
+      return;
+    }
     if (installed !== undefined && order === null) {
       issues.push({ path: at, message: `${key} has k0s version "${installed}", which keel cannot compare` });
       return;

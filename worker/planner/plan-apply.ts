@@ -1,11 +1,12 @@
 import type { ClusterSpec } from "../../schema/cluster";
-import { goDurationMs } from "../../schema/cluster";
+import { goDurationMs, hostKey as specHostKey } from "../../schema/cluster";
 import type { HookName } from "../../schema/steps-k0s";
 import type { ApplyFacts, ApplyOptions } from "./apply-facts";
 import { applyHosts, type ApplyHost } from "./apply-hosts";
 import { phaseFromBatches, type ApplyPhase, type ApplyPlan, type CleanupRule, type PlanStep } from "./apply-plan";
 import { hook, type StepContext } from "./apply-steps";
 import { applyChanges, type ApplyChanges } from "./diff";
+import { jsonEqual } from "./k0s-config";
 import { chooseLeader } from "./leader";
 import { configurePhase, installBinariesPhase, stagePhase, uploadPhase } from "./phase-prepare";
 import { initializePhase, installControllersPhase, installWorkersPhase } from "./phase-install";
@@ -84,7 +85,7 @@ export function planApply(spec: ClusterSpec, facts: ApplyFacts, lastApplied: Clu
     ok: true,
     plan: { phases: phases.filter((p) => p.steps.length > 0), concurrency: spec.spec.options.concurrency.limit, cleanup },
     changes,
-    warnings: [...built.warnings, ...warningsFor(spec, hosts, changes)],
+    warnings: [...built.warnings, ...warningsFor(spec, lastApplied, hosts, changes)],
   };
 }
 
@@ -106,13 +107,20 @@ function disconnectPhase(hosts: readonly ApplyHost[]): ApplyPhase {
   return phaseFromBatches("Disconnect from hosts", [hosts.map((h) => ({ kind: "host.disconnect" as const, id: `disconnect:${h.key}`, host: h.target, timeoutMs: 30_000 }))]);
 }
 
-function warningsFor(spec: ClusterSpec, hosts: readonly ApplyHost[], changes: ApplyChanges): string[] {
+// Fields that only reach k0s through `k0s install`: a running host picks them up at its next upgrade.
+const INSTALL_FIELDS = ["installFlags", "environment", "hostname", "noTaints", "dataDir", "privateAddress"] as const;
+
+function warningsFor(spec: ClusterSpec, lastApplied: ClusterSpec | null, hosts: readonly ApplyHost[], changes: ApplyChanges): string[] {
+  const previous = new Map((lastApplied?.spec.hosts ?? []).map((h) => [specHostKey(h), h]));
   const warnings = changes.hostsRemoved.map((k) => `${k} is no longer in the spec: keel leaves it as it is; to remove it from the cluster, keep it listed with reset: true`);
   if (!spec.spec.options.wait.enabled && hosts.some((h) => !h.controller && !h.reset && h.action === "install")) {
     warnings.push("options.wait is disabled: worker join tokens are not invalidated (nothing tells when they were used) and expire after 10 minutes");
   }
   for (const h of hosts) {
     if (h.reset && h.action === "absent") warnings.push(`${h.key} is marked reset but has no k0s: nothing to remove`);
+    const before = previous.get(h.key);
+    const changed = before && h.action === "keep" ? INSTALL_FIELDS.filter((f) => !jsonEqual(before[f], h.spec[f])) : [];
+    if (changed.length > 0) warnings.push(`${h.key}: ${changed.join(", ")} changed but k0s already runs there: the change applies at its next upgrade or reinstall`);
   }
   return warnings;
 }
