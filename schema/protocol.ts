@@ -19,6 +19,8 @@ export const RelayHello = z.object({
   relayVersion: z.string().max(50),
   protocolVersion: z.number().int(),
   site: Name,
+  /** The relay's own policy, so the API can refuse a run (hooks) before touching any host. */
+  policy: z.object({ allowHooks: z.boolean() }).default({ allowHooks: false }),
 });
 export const RelayHeartbeat = z.object({ type: z.literal("heartbeat"), at: z.number() });
 export const StepStarted = z.object({

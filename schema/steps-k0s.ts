@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { HostTarget, SafePath } from "./steps";
+import { SafePath, StepBase } from "./step-base";
 
 /**
  * The apply vocabulary: every typed step the k0s planners emit and the relay
- * renders (see steps.ts for the principle). Kept apart from steps.ts until the
- * lead merges `K0sStep` into `Step`; each kind has the same base fields.
+ * renders (see steps.ts for the principle). steps.ts merges `K0sStep` into `Step`;
+ * each kind has the same base fields (step-base.ts).
  *
  * Conventions the relay relies on:
  * - `installPath` is the k0s binary on the host; `dataDir` is passed as
@@ -14,13 +14,6 @@ import { HostTarget, SafePath } from "./steps";
  * - Secrets (join tokens, kubeconfigs) never travel: `saveAs` asks the relay to
  *   keep a step's output under that name, `tokenSecret`/`secret` refer to it.
  */
-
-// Same shape as StepBase in steps.ts (not exported there).
-const StepBase = z.object({
-  id: z.string().min(1).max(200),
-  host: HostTarget,
-  timeoutMs: z.number().int().min(100).max(6 * 3600_000).default(120_000),
-});
 
 /** A name under which the relay keeps a secret for the rest of the run. */
 export const SecretName = z

@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { StepBase } from "./step-base";
+import { K0sFactsReport, K0sStep } from "./steps-k0s";
+
+export { SafeAddress, SafeUser, SafePath, SshEndpoint, HostTarget, StepBase } from "./step-base";
 
 /**
  * The relay's closed vocabulary. The API never sends shell text: it sends one
@@ -6,47 +10,6 @@ import { z } from "zod";
  * quoting helper. Adding a capability means adding a kind here, a renderer in
  * relay/executor, and a planner that emits it.
  */
-
-// Addresses and users end up on a command line and in ssh2 options: keep them
-// to characters a hostname, IP or login can hold.
-export const SafeAddress = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[A-Za-z0-9._:-]+$/, "must be an IP address or hostname (letters, digits, '.', '-', ':')");
-export const SafeUser = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z_][A-Za-z0-9._-]*$/, "must be a login name (letters, digits, '.', '_', '-')");
-// Relay-side or host-side absolute path; no NUL, no newline.
-export const SafePath = z
-  .string()
-  .min(1)
-  .max(4096)
-  .regex(/^[^\0\n\r]+$/, "must not contain NUL or newlines");
-
-export const SshEndpoint = z.object({
-  address: SafeAddress,
-  port: z.number().int().min(1).max(65535),
-  user: SafeUser,
-  keyPath: SafePath.optional(),
-});
-export type SshEndpoint = z.infer<typeof SshEndpoint>;
-
-/** How the relay reaches one host: the spec's ssh block, as resolved by the API. */
-export const HostTarget = SshEndpoint.extend({
-  bastion: SshEndpoint.optional(),
-});
-export type HostTarget = z.infer<typeof HostTarget>;
-
-const StepBase = z.object({
-  /** Unique within the run; the relay's journal dedupes on (runId, id). */
-  id: z.string().min(1).max(200),
-  host: HostTarget,
-  /** Upper bound for the whole step on the relay, in milliseconds. */
-  timeoutMs: z.number().int().min(100).max(6 * 3600_000).default(120_000),
-});
 
 /** Open (or reuse) the SSH connection and verify the host key. */
 export const HostConnectStep = StepBase.extend({ kind: z.literal("host.connect") });
@@ -63,7 +26,12 @@ export const HostFactsStep = StepBase.extend({
 /** Close the SSH connection. */
 export const HostDisconnectStep = StepBase.extend({ kind: z.literal("host.disconnect") });
 
-export const Step = z.discriminatedUnion("kind", [HostConnectStep, HostOsStep, HostFactsStep, HostDisconnectStep]);
+/** The facts vocabulary alone: what the facts planner emits. */
+export const FactsStep = z.discriminatedUnion("kind", [HostConnectStep, HostOsStep, HostFactsStep, HostDisconnectStep]);
+export type FactsStep = z.infer<typeof FactsStep>;
+
+/** Every step the relay accepts. */
+export const Step = z.discriminatedUnion("kind", [...FactsStep.options, ...K0sStep.options]);
 export type Step = z.infer<typeof Step>;
 export type StepInput = z.input<typeof Step>;
 export type StepKind = Step["kind"];
@@ -99,6 +67,14 @@ export const StepResult = z.object({
     })
     .optional(),
   facts: HostFacts.optional(),
+  /** k0s.facts: what k0s on the host says about itself. */
+  k0s: K0sFactsReport.optional(),
+  /** file.upload / k0s.binary.stage: what crossed the wire (0 bytes on a no-op re-apply). */
+  transfer: z
+    .object({ files: z.number().int().min(0), skipped: z.number().int().min(0), bytes: z.number().int().min(0) })
+    .optional(),
+  /** Steps that converge state (config write, install): false when the host already matched. */
+  changed: z.boolean().optional(),
   durationMs: z.number().int().min(0),
 });
 export type StepResult = z.infer<typeof StepResult>;
