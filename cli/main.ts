@@ -47,6 +47,10 @@ export function processIo(): CliIo {
       }
       return Buffer.concat(chunks);
     },
+    onInterrupt: (handler) => {
+      process.on("SIGINT", handler);
+      return () => process.off("SIGINT", handler);
+    },
     env: process.env,
     cwd: process.cwd(),
   };

@@ -18,6 +18,8 @@ export interface ConnectionOptions {
   site: string;
   relayVersion: string;
   heartbeatMs: number;
+  /** The relay's own policy.allowHooks, told to the API in hello so it can refuse a hook run up front. */
+  allowHooks: boolean;
   log: Log;
   /** A connection open this long counts as stable: the backoff starts over. */
   stableMs?: number;
@@ -79,7 +81,13 @@ export class RelayConnection {
   private onOpen(ws: WebSocket, url: string): void {
     this.opts.log("ws", `connected to ${url}`);
     this.lastAck = Date.now();
-    this.write(ws, { type: "hello", relayVersion: this.opts.relayVersion, protocolVersion: PROTOCOL_VERSION, site: this.opts.site });
+    this.write(ws, {
+      type: "hello",
+      relayVersion: this.opts.relayVersion,
+      protocolVersion: PROTOCOL_VERSION,
+      site: this.opts.site,
+      policy: { allowHooks: this.opts.allowHooks },
+    });
     for (const message of this.queued.splice(0)) this.write(ws, message);
     this.startHeartbeat(ws);
     this.stableTimer = setTimeout(() => this.backoff.reset(), this.opts.stableMs ?? 10_000);

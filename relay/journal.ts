@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
 import { StepResult } from "../schema/steps";
+import { SecretName } from "../schema/steps-k0s";
 import { appendDurable, ensureDir, writeFileAtomic } from "./durable-file";
 
 /**
@@ -15,7 +16,6 @@ import { appendDurable, ensureDir, writeFileAtomic } from "./durable-file";
 
 const JournalLine = z.object({ stepId: z.string(), at: z.number(), result: StepResult });
 const SecretsFile = z.record(z.string(), z.string());
-export const SecretName = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "must be 1-100 of letters, digits, '.', '_', '-'");
 
 /** A file name for a run id that any API-chosen string maps to safely and uniquely. */
 function runFileName(runId: string): string {
@@ -109,6 +109,17 @@ export class Journal {
     await this.serialize(`secrets:${runId}`, async () => {
       const secrets = await this.readSecrets(runId);
       secrets[name] = value;
+      await writeFileAtomic(this.secretsPath(runId), JSON.stringify(secrets), 0o600);
+    });
+  }
+
+  /** Forgets a secret (a join token once invalidated); forgetting a missing one is fine. */
+  async deleteSecret(runId: string, name: string): Promise<void> {
+    SecretName.parse(name);
+    await this.serialize(`secrets:${runId}`, async () => {
+      const secrets = await this.readSecrets(runId);
+      if (!(name in secrets)) return;
+      delete secrets[name];
       await writeFileAtomic(this.secretsPath(runId), JSON.stringify(secrets), 0o600);
     });
   }

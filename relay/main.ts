@@ -46,6 +46,7 @@ async function startResolvedRelay(cfg: RelayConfig, log: Log): Promise<RelayHand
     site: cfg.site,
     relayVersion: relayVersion(),
     heartbeatMs: cfg.heartbeatMs,
+    allowHooks: cfg.policy.allowHooks,
     log,
   });
   const dispatcher = new Dispatcher(executor, (m) => connection.send(m), log);

@@ -82,8 +82,11 @@ export class SshConnection {
     else this.closeListeners.push(listener);
   }
 
-  /** Runs a command; output is bounded to MAX_OUTPUT_BYTES per stream (the tail is kept). */
-  exec(command: ShellText, signal?: AbortSignal): Promise<ExecResult> {
+  /**
+   * Runs a command; output is bounded to MAX_OUTPUT_BYTES per stream (the tail
+   * is kept). `stdin` is written to the command, then closed.
+   */
+  exec(command: ShellText, signal?: AbortSignal, stdin?: string): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
       if (signal?.aborted) return reject(new AbortedError("aborted before the command started"));
       const onChannel = (err: Error | undefined, channel: ClientChannel) => {
@@ -118,8 +121,8 @@ export class SshConnection {
           if (exitSignal) result.signal = exitSignal;
           resolve(result);
         });
-        // Commands get an empty stdin, never a terminal waiting for input.
-        channel.end();
+        // Commands get the given stdin (or an empty one), never a terminal waiting for input.
+        channel.end(stdin);
       };
       try {
         this.client.exec(command.text, onChannel);

@@ -71,13 +71,13 @@ export class SshPool {
    * dead before the command could start, reconnects once and retries: the
    * command never ran, so retrying cannot run it twice.
    */
-  async exec(target: HostTarget, command: ShellText, signal?: AbortSignal): Promise<ExecResult> {
+  async exec(target: HostTarget, command: ShellText, signal?: AbortSignal, stdin?: string): Promise<ExecResult> {
     const conn = await this.connect(target);
     try {
-      return await conn.exec(command, signal);
+      return await conn.exec(command, signal, stdin);
     } catch (err) {
       if (!(err instanceof ChannelOpenError) || conn.alive) throw err;
-      return (await this.connect(target)).exec(command, signal);
+      return (await this.connect(target)).exec(command, signal, stdin);
     }
   }
 

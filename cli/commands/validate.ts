@@ -1,10 +1,7 @@
-import { isUtf8 } from "node:buffer";
-import { open } from "node:fs/promises";
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { displayK0sVersion, type ClusterSpec } from "../../schema/cluster";
-import { loadClusterYaml, MAX_SPEC_BYTES } from "../../schema/cluster-load";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "../command";
+import { parseCommandLine } from "../parse-args";
+import { loadConfigFiles, reportLoad, stdinTwice } from "../read-config";
 
 const USAGE = `usage: keel validate [-c FILE]...
 
@@ -24,84 +21,17 @@ export const validateCommand: Command = {
 };
 
 async function runValidate(args: string[], io: CliIo): Promise<number> {
-  let values: { config?: string[]; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { config: { type: "string", short: "c", multiple: true }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    io.err(`keel validate: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return EXIT_OK;
-  }
-  const paths = values.config ?? ["k0sctl.yaml"];
-  if (paths.filter((p) => p === "-").length > 1) {
+  const cmd = parseCommandLine("validate", USAGE, { args, options: { config: { type: "string", short: "c", multiple: true }, help: { type: "boolean", short: "h" } } }, io);
+  if (!cmd.ok) return cmd.exit;
+  const paths = cmd.parsed.values.config ?? ["k0sctl.yaml"];
+  if (stdinTwice(paths)) {
     io.err('keel validate: "-c -" (standard input) can be given only once');
     return EXIT_USAGE;
   }
-
-  const texts: string[] = [];
-  for (const path of paths) {
-    const read = await readConfig(path, io);
-    if (!read.ok) {
-      io.err(`${path}: ${read.message}`);
-      return EXIT_INVALID;
-    }
-    texts.push(read.text);
-  }
-
-  const label = paths.map((p) => (p === "-" ? "<stdin>" : p)).join(" + ");
-  const result = loadClusterYaml(texts, io.env);
-  if (!result.ok) {
-    io.err(`${label}: invalid (${result.errors.length} ${result.errors.length === 1 ? "error" : "errors"})`);
-    for (const e of result.errors) io.err(`  ${e.path}: ${e.message}`);
-    return EXIT_INVALID;
-  }
-  for (const w of result.warnings) io.err(`warning: ${w.path}: ${w.message}`);
-  io.out(summarize(result.spec));
+  const spec = reportLoad(await loadConfigFiles(paths, io), io);
+  if (spec === null) return EXIT_INVALID;
+  io.out(summarize(spec));
   return EXIT_OK;
-}
-
-type ReadResult = { ok: true; text: string } | { ok: false; message: string };
-
-async function readConfig(path: string, io: CliIo): Promise<ReadResult> {
-  let bytes: Buffer | null;
-  if (path === "-") {
-    bytes = await io.readStdin(MAX_SPEC_BYTES);
-  } else {
-    try {
-      bytes = await readBounded(resolve(io.cwd, path), MAX_SPEC_BYTES);
-    } catch (err) {
-      const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : "";
-      return { ok: false, message: code === "ENOENT" ? "no such file" : `cannot read: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  }
-  if (bytes === null) return { ok: false, message: `larger than ${MAX_SPEC_BYTES} bytes` };
-  if (!isUtf8(bytes)) return { ok: false, message: "is not UTF-8 text" };
-  return { ok: true, text: bytes.toString("utf8") };
-}
-
-// Reads at most maxBytes + 1 so a huge (or endless, like /dev/zero) file is refused without reading it all.
-async function readBounded(path: string, maxBytes: number): Promise<Buffer | null> {
-  const handle = await open(path, "r");
-  try {
-    const buf = Buffer.alloc(maxBytes + 1);
-    let size = 0;
-    while (size < buf.length) {
-      const { bytesRead } = await handle.read(buf, size, buf.length - size, null);
-      if (bytesRead === 0) break;
-      size += bytesRead;
-    }
-    return size > maxBytes ? null : buf.subarray(0, size);
-  } finally {
-    await handle.close();
-  }
 }
 
 const ROLE_ORDER = ["single", "controller", "controller+worker", "worker"] as const;

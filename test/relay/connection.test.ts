@@ -45,7 +45,7 @@ describe("relay connection against a real WebSocket server", () => {
   it("sends hello with the bearer token, version and site", async () => {
     const conn = await start();
     expect(conn.request.headers.authorization).toBe("Bearer relay-secret-token-123");
-    expect(conn.frames[0]).toEqual({ type: "hello", relayVersion: "0.1.0", protocolVersion: PROTOCOL_VERSION, site: "dc1" });
+    expect(conn.frames[0]).toEqual({ type: "hello", relayVersion: "0.1.0", protocolVersion: PROTOCOL_VERSION, site: "dc1", policy: { allowHooks: false } });
     expect(logs.lines.join("\n")).not.toContain("relay-secret-token-123");
   });
 
@@ -63,7 +63,7 @@ describe("relay connection against a real WebSocket server", () => {
     const first = await start();
     first.socket.terminate();
     const second = await waitFor(() => api.connections.length === 2 && api.latest?.frames[0] && api.latest, 5000, "reconnect");
-    expect(second.frames[0]).toMatchObject({ type: "hello", site: "dc1" });
+    expect(second.frames[0]).toMatchObject({ type: "hello", site: "dc1", policy: { allowHooks: false } });
   });
 
   it("reconnects after close code replaced, and stops for good on revoked", async () => {

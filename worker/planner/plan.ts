@@ -2,12 +2,33 @@ import type { Step } from "../../schema/steps";
 
 /**
  * What every planner returns: ordered phases, each a set of typed steps. The
- * run state machine executes phases one after another; within a phase, steps
- * for different hosts run in parallel and steps for one host run in order.
+ * run state machine executes phases one after another. Within a phase, steps
+ * run in batches (see `barriers`); inside a batch, steps for different hosts
+ * run in parallel and steps for one host run in order.
  */
 export interface PlanPhase {
   /** Named as k0sctl prints it ("Connect to hosts"); shown to users and in errors. */
   name: string;
+  steps: Step[];
+  /**
+   * Ascending indexes in `steps` where each batch after the first begins (none:
+   * one batch). A batch starts only when every step of the previous one
+   * succeeded; a failed step fails the phase and later batches never start.
+   */
+  barriers?: number[];
+  /** Overrides the plan's concurrency for this phase (uploads). */
+  concurrency?: number;
+}
+
+/**
+ * Steps to run, in order and best effort, when a run fails or is cancelled:
+ * for every rule whose `ifStarted` step was sent and whose `unlessSucceeded`
+ * step did not succeed (a host installed but never ready is reset, a join
+ * token created but not invalidated is invalidated).
+ */
+export interface CleanupRule {
+  ifStarted: string;
+  unlessSucceeded: string;
   steps: Step[];
 }
 
@@ -15,6 +36,7 @@ export interface Plan {
   phases: PlanPhase[];
   /** Upper bound on steps in flight at once (spec.options.concurrency.limit). */
   concurrency: number;
+  cleanup?: CleanupRule[];
 }
 
 export interface PlanIssue {
@@ -34,4 +56,12 @@ export class PlanError extends Error {
 /** "address:port": how hosts are named in steps, events, facts and errors (as k0sctl prints them). */
 export function hostKey(target: { address: string; port: number }): string {
   return `${target.address}:${target.port}`;
+}
+
+/** A phase's steps split at its barriers. */
+export function batchesOf(phase: PlanPhase): Step[][] {
+  const bounds = [0, ...(phase.barriers ?? []), phase.steps.length];
+  const batches: Step[][] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) batches.push(phase.steps.slice(bounds[i], bounds[i + 1]));
+  return batches;
 }

@@ -1,0 +1,136 @@
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryLocalD1 } from "../../scripts/local/local-api";
+import type { ClusterSpec } from "../../schema/cluster";
+import { messages, nodesOf, startE2e, type E2eEnv } from "./support";
+
+// Seed article section 2.1 (3 controller+worker, 2 workers, k0s downloaded by
+// each host) through its whole life: dry run, install, no-op re-apply, grow,
+// remove a worker, upgrade. Each step asserts what is on the hosts afterwards.
+describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
+  let env: E2eEnv;
+  let base: ClusterSpec;
+  const d1 = (sql: string) => queryLocalD1(join(env.dir, "state", "wrangler"), sql);
+  const hostFile = (i: number, path: string) => join(env.hosts.hosts[i]?.root ?? "/nonexistent", path);
+  const stepKinds = async (runId: string) =>
+    (await d1(`SELECT kind, host FROM run_steps WHERE run_id = '${runId}' AND status = 'succeeded'`)) as { kind: string; host: string }[];
+
+  beforeAll(async () => {
+    env = await startE2e({ count: 6, hostnames: ["k1", "k2", "k3", "k4", "k5", "k6"] });
+    base = await env.spec("seed-2.1-basic.yaml");
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it("a dry run returns the plan and touches nothing", async () => {
+    await env.stack.admin.call("POST", "/v1/clusters", { site: env.stack.site, spec: base });
+    const res = await env.stack.admin.request("POST", `/v1/clusters/${base.metadata.name}/apply?dryRun=true`);
+    expect(res.status).toBe(200);
+    const body = res.body as { dryRun: boolean; plan: { phases: { name: string }[] }; changes: { hostsAdded: string[] } };
+    expect(body.dryRun).toBe(true);
+    expect(body.plan.phases.map((p) => p.name)).toEqual(expect.arrayContaining(["Initialize the k0s cluster", "Install controllers", "Install workers"]));
+    expect(body.changes.hostsAdded).toHaveLength(5);
+    expect(await d1(`SELECT id FROM runs WHERE operation = 'apply'`)).toEqual([]);
+    for (let i = 0; i < 5; i++) await expect(stat(hostFile(i, "usr/local/bin/k0s"))).rejects.toThrow();
+    expect(env.download.requests).toEqual([]);
+  });
+
+  it("installs the cluster: binaries, configs, services, five Ready nodes, tokens invalidated", async () => {
+    const run = await env.apply(base);
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    const said = messages(run);
+    const order = ["Connect to hosts", "Gather k0s facts", "Configure k0s", "Initialize the k0s cluster", "Install controllers", "Install workers", "Disconnect from hosts"];
+    const at = order.map((p) => said.indexOf(`==> Running phase: ${p}`));
+    expect(at.every((i) => i >= 0), JSON.stringify(said)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+
+    for (let i = 0; i < 5; i++) {
+      expect((await env.ssh(i, "k0s version")).stdout.trim()).toBe("v1.21.2+k0s.1");
+      expect(((await stat(hostFile(i, "usr/local/bin/k0s"))).mode & 0o777).toString(8)).toBe("755");
+    }
+    expect(env.download.requests.filter((r) => r.startsWith("/k0s-v1.21.2+k0s.1-"))).toHaveLength(5);
+    for (let i = 0; i < 3; i++) {
+      const cfg = hostFile(i, "etc/k0s/k0s.yaml");
+      expect(((await stat(cfg)).mode & 0o777).toString(8)).toBe("600");
+      const text = await readFile(cfg, "utf8");
+      for (const addr of ["127.0.0.11", "127.0.0.12", "127.0.0.13"]) expect(text).toContain(addr);
+      expect((await env.ssh(i, "systemctl is-active k0scontroller")).stdout.trim()).toBe("active");
+    }
+    for (const i of [3, 4]) {
+      expect((await env.ssh(i, "systemctl is-active k0sworker")).stdout.trim()).toBe("active");
+      await expect(stat(hostFile(i, "etc/k0s/k0s.yaml"))).rejects.toThrow();
+    }
+    const nodes = await nodesOf(env);
+    expect(nodes.map((n) => n.name)).toEqual(["k1", "k2", "k3", "k4", "k5"]);
+    expect(nodes.every((n) => n.ready)).toBe(true);
+    // Join tokens are single-use: none is left valid after the install.
+    expect((await env.ssh(0, "k0s token list")).stdout).toContain("No k0s join tokens found");
+    const [cluster] = await d1(`SELECT applied_revision FROM clusters WHERE name = 'k0s-cluster'`);
+    expect(cluster?.applied_revision).toBe(1);
+  });
+
+  it("re-applying the same spec installs and uploads nothing", async () => {
+    const downloads = env.download.requests.length;
+    const run = await env.apply(base);
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    const kinds = (await stepKinds(run.id)).map((s) => s.kind);
+    for (const k of ["k0s.binary.stage", "k0s.binary.install", "k0s.install", "service.start", "k0s.token.create", "file.upload"]) expect(kinds).not.toContain(k);
+    expect(env.download.requests.length).toBe(downloads);
+    expect((await nodesOf(env)).every((n) => n.ready)).toBe(true);
+  });
+
+  it("adding a worker joins only that host", async () => {
+    const grown = await env.spec("seed-2.1-basic.yaml", (y) =>
+      y.replace(
+        /\n {2}k0s:\n/,
+        "\n  - ssh:\n      address: 127.0.0.16\n      keyPath: ${KEEL_SIM_DIR}/id_ed25519\n    role: worker\n    k0sDownloadURL: ${KEEL_K0S_URL}/k0s-v%v-%p\n  k0s:\n",
+      ),
+    );
+    const run = await env.apply(grown);
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    const installs = (await stepKinds(run.id)).filter((s) => s.kind === "k0s.install").map((s) => s.host);
+    expect(installs).toEqual(["127.0.0.16:22"]);
+    const nodes = await nodesOf(env);
+    expect(nodes.map((n) => n.name)).toEqual(["k1", "k2", "k3", "k4", "k5", "k6"]);
+    expect(nodes.every((n) => n.ready)).toBe(true);
+    base = grown;
+  });
+
+  it("reset: true removes that worker cleanly", async () => {
+    const shrunk = await env.spec("seed-2.1-basic.yaml", (y) =>
+      y.replace(
+        /\n {2}k0s:\n/,
+        "\n  - ssh:\n      address: 127.0.0.16\n      keyPath: ${KEEL_SIM_DIR}/id_ed25519\n    role: worker\n    reset: true\n    k0sDownloadURL: ${KEEL_K0S_URL}/k0s-v%v-%p\n  k0s:\n",
+      ),
+    );
+    const run = await env.apply(shrunk);
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    expect((await nodesOf(env)).map((n) => n.name)).toEqual(["k1", "k2", "k3", "k4", "k5"]);
+    expect((await env.ssh(5, "systemctl is-active k0sworker")).stdout.trim()).not.toBe("active");
+    expect(await readdir(hostFile(5, "var/lib/k0s")).then((f) => f.filter((n) => !n.startsWith(".")))).toEqual([]);
+    base = shrunk;
+  });
+
+  it("raising spec.k0s.version upgrades every host, controllers one at a time", async () => {
+    const upgraded = await env.spec("seed-2.1-basic.yaml", (y) => y.replace("version: 1.21.2+k0s.1", "version: 1.22.4+k0s.0"));
+    const run = await env.apply(upgraded);
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    for (let i = 0; i < 5; i++) expect((await env.ssh(i, "k0s version")).stdout.trim()).toBe("v1.22.4+k0s.0");
+    const nodes = await nodesOf(env);
+    expect(nodes.every((n) => n.ready && n.version.includes("1.22.4"))).toBe(true);
+    const said = messages(run);
+    expect(said).toContain("==> Running phase: Upgrade controllers");
+    expect(said).toContain("==> Running phase: Upgrade workers");
+    expect((await env.ssh(0, "k0s kubectl get nodes -o json")).stdout).not.toContain('"unschedulable": true');
+  });
+
+  it("a downgrade is refused before any host is touched", async () => {
+    const older = await env.spec("seed-2.1-basic.yaml", (y) => y.replace("version: 1.21.2+k0s.1", "version: 1.21.1+k0s.0"));
+    const run = await env.apply(older);
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatch(/downgrade/i);
+    for (let i = 0; i < 5; i++) expect((await env.ssh(i, "k0s version")).stdout.trim()).toBe("v1.22.4+k0s.0");
+  });
+});

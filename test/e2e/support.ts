@@ -1,0 +1,113 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadClusterYaml } from "../../schema/cluster-load";
+import type { ClusterSpec } from "../../schema/cluster";
+import { startHosts, writeFixtureFiles, type SimCluster } from "../hosts/harness";
+import { sshRun } from "../hosts/ssh-client";
+import { freePort } from "../../scripts/local/free-port";
+import { followRun, type RunEvent } from "../../scripts/local/follow-run";
+import { startK0sDownloadServer, type DownloadServer } from "../../scripts/local/k0s-download-server";
+import { REPO_ROOT } from "../../scripts/local/local-api";
+import { startLocalStack, type LocalStack } from "../../scripts/local/stack";
+
+/** Simulated hosts + k0s download server + local API + relay, as `npm run demo` runs them. */
+export interface E2eEnv {
+  dir: string;
+  simDir: string;
+  hosts: SimCluster;
+  download: DownloadServer;
+  stack: LocalStack;
+  /** Load an examples/local file (or YAML text) with this environment's paths substituted. */
+  spec(example: string, edit?: (yaml: string) => string): Promise<ClusterSpec>;
+  apply(spec: ClusterSpec, query?: string): Promise<RunOutcome>;
+  /** Run a command on a simulated host over real ssh. */
+  ssh(index: number, command: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  stop(): Promise<void>;
+}
+
+export interface RunOutcome {
+  id: string;
+  status: string;
+  error: string | null;
+  events: RunEvent[];
+}
+
+export async function startE2e(opts: { count: number; hostnames?: string[]; allowHooks?: boolean }): Promise<E2eEnv> {
+  const dir = await mkdtemp(join(tmpdir(), "keel-e2e-"));
+  const simDir = join(dir, "sim");
+  const hosts = await startHosts({ count: opts.count, dir: simDir, hostnames: opts.hostnames });
+  await writeFixtureFiles(simDir);
+  const download = await startK0sDownloadServer();
+  const stack = await startLocalStack({
+    port: await freePort(),
+    stateDir: join(dir, "state"),
+    adminToken: `keel_admin_${randomBytes(18).toString("base64url")}`,
+    uploadRoots: [join(simDir, "files")],
+    allowHooks: opts.allowHooks ?? false,
+  });
+  const vars = { KEEL_SIM_DIR: simDir, KEEL_K0S_URL: download.url };
+  const env: E2eEnv = {
+    dir,
+    simDir,
+    hosts,
+    download,
+    stack,
+    async spec(example, edit = (y) => y) {
+      const text = example.includes("\n") ? example : await readFile(join(REPO_ROOT, "examples", "local", example), "utf8");
+      const loaded = loadClusterYaml(edit(text), vars);
+      if (!loaded.ok) throw new Error(`invalid spec: ${JSON.stringify(loaded.errors)}`);
+      return loaded.spec;
+    },
+    async apply(spec, query = "") {
+      const name = spec.metadata.name;
+      const body = { site: stack.site, spec };
+      const created = await stack.admin.request("POST", "/v1/clusters", body);
+      if (created.status === 409) await stack.admin.call("PUT", `/v1/clusters/${name}`, body);
+      else if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
+      const started = (await stack.admin.call("POST", `/v1/clusters/${name}/apply${query}`)) as { run: { id: string } };
+      const events: RunEvent[] = [];
+      const run = await followRun(stack.admin, started.run.id, (e) => events.push(e), 300_000);
+      return { id: run.id, status: run.status, error: run.error, events };
+    },
+    ssh: (index, command) => {
+      const host = hosts.hosts[index];
+      if (!host) throw new Error(`no host ${index}`);
+      return sshRun(hosts, host, command);
+    },
+    async stop() {
+      await stack.stop();
+      await download.stop();
+      await hosts.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return env;
+}
+
+export interface NodeView {
+  name: string;
+  ready: boolean;
+  version: string;
+}
+
+/** Nodes as the cluster's own `k0s kubectl get nodes -o json` reports them, asked on a controller. */
+export async function nodesOf(env: E2eEnv, controllerIndex = 0): Promise<NodeView[]> {
+  const res = await env.ssh(controllerIndex, "k0s kubectl get nodes -o json");
+  if (res.code !== 0) throw new Error(`kubectl get nodes failed: ${res.stderr}`);
+  const list = JSON.parse(res.stdout) as {
+    items: { metadata: { name: string }; status: { conditions?: { type: string; status: string }[]; nodeInfo?: { kubeletVersion?: string } } }[];
+  };
+  return list.items
+    .map((n) => ({
+      name: n.metadata.name,
+      ready: (n.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+      version: n.status.nodeInfo?.kubeletVersion ?? "",
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function messages(run: RunOutcome): string[] {
+  return run.events.map((e) => e.message);
+}
