@@ -7,11 +7,11 @@ export const API_OPTIONS = {
   token: { type: "string" },
 } as const;
 
-export const API_USAGE = `  --api URL           keel API URL (default: $KEEL_API_URL)
-  --token TOKEN       API token (default: $KEEL_TOKEN; the environment keeps
-                      it out of the process list)`;
+export const API_USAGE = `      --api URL         keel API URL (default: $KEEL_API_URL)
+      --token TOKEN     API token (default: $KEEL_TOKEN; the environment
+                        keeps it out of the process list)`;
 
-/** The client, or why there is none (a wrong command line: exit 2). The token is never echoed. */
+/** The client, or why there is none (a wrong command line: exit 2). No message echoes the token. */
 export function apiClientFrom(values: { api?: string; token?: string }, io: CliIo): { ok: true; client: ApiClient } | { ok: false; message: string } {
   const url = (values.api ?? io.env.KEEL_API_URL ?? "").trim();
   const token = (values.token ?? io.env.KEEL_TOKEN ?? "").trim();

@@ -1,10 +1,18 @@
 import type { CliIo, Command } from "./command";
 import { EXIT_OK, EXIT_USAGE } from "./command";
+import { applyCommand } from "./commands/apply";
+import { factsCommand } from "./commands/facts";
+import { kubeconfigCommand } from "./commands/kubeconfig";
+import { runsCommand } from "./commands/runs";
 import { validateCommand } from "./commands/validate";
 
 /** Subcommands by name. Adding one is a file in commands/ and a line here. */
 const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
+  apply: applyCommand,
+  kubeconfig: kubeconfigCommand,
+  facts: factsCommand,
+  runs: runsCommand,
 };
 
 function usage(): string {

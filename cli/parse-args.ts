@@ -33,3 +33,9 @@ export function usageError(io: CliIo, command: string, usage: string, message: s
   io.err(`keel ${command}: ${message}\n\n${usage}`);
   return EXIT_USAGE;
 }
+
+/** For a command line that parsed but cannot work (no API URL): the reason, without the whole usage. */
+export function briefUsageError(io: CliIo, command: string, message: string): number {
+  io.err(`keel ${command}: ${message} (see keel ${command} --help)`);
+  return EXIT_USAGE;
+}

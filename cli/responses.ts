@@ -2,10 +2,11 @@ import { z } from "zod";
 import { RunEventView, RunStatus } from "../schema/run-api";
 
 /**
- * Response bodies the CLI reads. Where schema/ has the route's shape it is
- * used as is; these cover the rest (cluster writes as far as the CLI needs
- * them, apply, the SSE stream, kubeconfig) and are lenient about fields the
- * CLI only prints, so a richer server answer is never refused.
+ * Response bodies as the CLI reads them. schema/ holds the server's exact
+ * shapes; these are deliberately looser (only the fields the CLI uses, the
+ * ones it merely prints read as unknown) because a CLI release meets API
+ * releases older and newer than itself, and a new field or a richer diff
+ * entry must not make it refuse an answer.
  */
 
 /** POST /v1/clusters (201) and PUT /v1/clusters/:name (200). */
@@ -46,6 +47,8 @@ export type ChangesView = z.infer<typeof ChangesView>;
 /** 200 from POST …/apply?dryRun=true. */
 export const DryRunResponse = z.object({
   dryRun: z.literal(true),
+  /** The revision that was planned. */
+  revision: z.number().int().optional(),
   plan: PlanView,
   changes: ChangesView.default({ hostsAdded: [], hostsRemoved: [], hostsReset: [], files: [], config: [] }),
   warnings: z.array(z.string()).default([]),
@@ -69,3 +72,11 @@ export type StreamEnd = z.infer<typeof StreamEnd>;
 
 /** GET /v1/clusters/:name/kubeconfig when answered as JSON rather than YAML text. */
 export const KubeconfigResponse = z.object({ kubeconfig: z.string() });
+
+/** GET /v1/runs/:id, as far as following a run needs it. */
+export const RunStateResponse = z.object({
+  run: z.object({ id: z.string(), status: RunStatus, error: z.string().nullable().default(null), durationMs: z.number().nullish() }),
+});
+
+/** GET /v1/runs/:id/events?after=N */
+export const RunEventsResponse = z.object({ events: z.array(StreamedRunEvent) });

@@ -7,6 +7,7 @@ import { AbortedError, ChannelOpenError, HostKeyMismatchError, SshConnectError }
 import { targetLabel, type SshPool } from "./ssh-pool";
 import { runStep } from "./steps";
 import type { StepOutcome } from "./steps/step-context";
+import { StepFailure } from "./steps/step-failure";
 
 /**
  * Carries out one step: validate → policy → journal → render and run with a
@@ -72,6 +73,13 @@ export class Executor {
       log("step", `${tag}: refused (policy_denied)`);
       return { result: { ...failure("policy_denied", decision.message), durationMs: 0 }, fromJournal: false };
     }
+    // The spec's hooks are the one kind of step that runs the API's text as
+    // shell: only the relay's operator can open that door.
+    if (step.kind === "hook.run" && !this.deps.policy.allowHooks) {
+      log("step", `${tag}: refused (policy_denied: hooks off)`);
+      const message = `hook ${step.hook} refused: this relay's policy.allowHooks is false`;
+      return { result: { ...failure("policy_denied", message), durationMs: 0 }, fromJournal: false };
+    }
     try {
       const recorded = await journal.get(runId, step.id);
       if (recorded) {
@@ -83,14 +91,16 @@ export class Executor {
     }
 
     const started = Date.now();
-    const outcome = await this.runGuarded(step, signal);
+    const { secretStdout, ...outcome } = await this.runGuarded(runId, step, signal);
     const result = StepResult.parse({ ...outcome, durationMs: Date.now() - started });
     const code = result.error?.code;
     log("step", `${tag}: ${result.ok ? "ok" : `failed (${code}): ${result.error?.message ?? ""}`} (${result.durationMs} ms)`);
 
     if (!code || !NOT_RUN.has(code)) {
       try {
-        await journal.record(runId, step.id, result);
+        // A secret meant for the API once (the admin kubeconfig) is kept as a
+        // relay secret by its step, never in the journal: a redelivery gets "".
+        await journal.record(runId, step.id, secretStdout ? { ...result, stdout: "" } : result);
       } catch (err) {
         log("journal", `${runId}/${step.id}: cannot record result: ${errorMessage(err)}`);
       }
@@ -98,7 +108,7 @@ export class Executor {
     return { result, fromJournal: false };
   }
 
-  private async runGuarded(step: Step, signal?: AbortSignal): Promise<StepOutcome> {
+  private async runGuarded(runId: string, step: Step, signal?: AbortSignal): Promise<StepOutcome> {
     if (signal?.aborted) return failure("cancelled", "step cancelled before it started");
 
     const controller = new AbortController();
@@ -116,10 +126,18 @@ export class Executor {
     const onCancel = () => halt(failure("cancelled", "step cancelled"));
     signal?.addEventListener("abort", onCancel, { once: true });
 
+    const { pool, policy, journal, log } = this.deps;
     const work = runStep(step, {
-      pool: this.deps.pool,
+      runId,
+      host: step.host,
+      pool,
+      policy,
+      journal,
+      log,
       signal: controller.signal,
-      run: (command, opts) => this.deps.pool.exec(step.host, opts?.asRoot ? asRoot(step.host.user, command) : command, controller.signal),
+      deadline: Date.now() + step.timeoutMs,
+      run: (command, opts) => pool.exec(step.host, opts?.asRoot ? asRoot(step.host.user, command) : command, controller.signal, opts?.stdin),
+      sftp: async () => (await pool.connect(step.host)).sftp(),
     }).catch((err: unknown) => this.mapError(err));
 
     try {
@@ -133,6 +151,7 @@ export class Executor {
   }
 
   private mapError(err: unknown): StepOutcome {
+    if (err instanceof StepFailure) return err.outcome;
     if (err instanceof HostKeyMismatchError) return failure("host_key_mismatch", err.message);
     if (err instanceof SshConnectError || err instanceof ChannelOpenError) return failure("connect_failed", err.message);
     if (err instanceof AbortedError) return failure("cancelled", err.message);

@@ -2,8 +2,9 @@ import { z } from "zod";
 
 /**
  * Request and response bodies of the run routes (POST /clusters/:name/facts,
- * GET /runs/:id, GET /runs/:id/events). Kept beside api.ts; the worker builds
- * these, clients and tests parse them.
+ * POST /clusters/:name/apply, GET /runs/:id, GET /runs/:id/events,
+ * POST /runs/:id/cancel). Kept beside api.ts; the worker builds these,
+ * clients and tests parse them.
  */
 
 export const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "must be a run id (letters, digits, '_', '-')");
@@ -16,10 +17,17 @@ export type StepStatus = z.infer<typeof StepStatus>;
 
 export const RUN_EVENTS_PAGE_MAX = 1000;
 
-/** `?after=<event id>`: only newer events (poll with the previous page's `next`). */
+const QueryFlag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+/**
+ * `?after=<event id>`: only newer events (poll with the previous page's `next`).
+ * `?follow=true`: a `text/event-stream` instead, until the run ends (then
+ * `Last-Event-ID` or `after` resumes it).
+ */
 export const RunEventsQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(RUN_EVENTS_PAGE_MAX).default(500),
+  follow: QueryFlag.default(false),
 });
 export type RunEventsQuery = z.infer<typeof RunEventsQuery>;
 
@@ -92,3 +100,42 @@ export const RunEventsPage = z.object({
   next: z.number().int(),
 });
 export type RunEventsPage = z.infer<typeof RunEventsPage>;
+
+/** `POST /clusters/:name/apply?dryRun=true&timeout=<seconds>`: timeout bounds every readiness wait of the plan. */
+export const ApplyQuery = z.object({
+  dryRun: QueryFlag.default(false),
+  timeout: z.coerce.number().int().min(1).max(6 * 3600).optional(),
+});
+export type ApplyQuery = z.infer<typeof ApplyQuery>;
+
+/** What apply changes compared with the last applied revision (the planner's ApplyChanges). */
+export const ApplyChangesView = z.object({
+  hostsAdded: z.array(z.string()),
+  hostsRemoved: z.array(z.string()),
+  hostsReset: z.array(z.string()),
+  version: z.object({ from: z.string().nullable(), to: z.string() }).nullable(),
+  files: z.array(z.object({ host: z.string(), added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) })),
+  config: z.array(z.object({ path: z.string(), from: z.unknown().optional(), to: z.unknown().optional() })),
+  actions: z.record(z.string(), z.enum(["install", "upgrade", "keep", "reset", "absent"])),
+});
+export type ApplyChangesView = z.infer<typeof ApplyChangesView>;
+
+export const DryRunResponse = z.object({
+  dryRun: z.literal(true),
+  /** The revision that was planned (the cluster's current one). */
+  revision: z.number().int(),
+  plan: z.object({
+    phases: z.array(z.object({ name: z.string(), steps: z.array(z.object({ id: z.string(), kind: z.string(), host: z.string() })) })),
+  }),
+  changes: ApplyChangesView,
+  warnings: z.array(z.string()),
+});
+export type DryRunResponse = z.infer<typeof DryRunResponse>;
+
+/** `POST /runs/:id/cancel` (202): the run stops after its steps in flight and its cleanup; poll it for `cancelled`. */
+export const CancelRunResponse = z.object({ run: RunSummary });
+export type CancelRunResponse = z.infer<typeof CancelRunResponse>;
+
+/** `data:` of the final `event: end` of a followed event stream. */
+export const RunStreamEnd = z.object({ status: RunStatus, error: z.string().nullable() });
+export type RunStreamEnd = z.infer<typeof RunStreamEnd>;

@@ -1,21 +1,60 @@
-import type { HostFacts, StepResult } from "../../schema/steps";
+import type { SFTPWrapper } from "ssh2";
+import type { HostFacts, HostTarget, StepResult } from "../../schema/steps";
+import type { Journal } from "../journal";
+import type { Log } from "../log";
+import type { Policy } from "../policy";
 import type { ShellText } from "../quote";
 import type { ExecResult } from "../ssh-connection";
 import type { SshPool } from "../ssh-pool";
 
-/** What a step renderer gets: the pool, and `run` for commands on the step's host. */
-export interface StepContext {
-  pool: SshPool;
-  signal: AbortSignal;
-  /** Runs a command on the step's host; `asRoot` wraps it in sudo when the login is not root. */
-  run(command: ShellText, opts?: { asRoot?: boolean }): Promise<ExecResult>;
+export interface RunOptions {
+  /** Wrap in `sudo -n -- sh -c` when the login is not root. */
+  asRoot?: boolean;
+  /** Written to the command's stdin (manifests for `kubectl apply -f -`). */
+  stdin?: string;
 }
 
+/** What a step renderer gets: the run it belongs to, the relay's parts, and `run` for commands on the step's host. */
+export interface StepContext {
+  runId: string;
+  host: HostTarget;
+  pool: SshPool;
+  policy: Policy;
+  /** Secrets (join tokens, kubeconfigs) are kept here, never in results. */
+  journal: Journal;
+  log: Log;
+  signal: AbortSignal;
+  /** When the executor gives up on the step (epoch ms): polling steps stop a little before, to report why. */
+  deadline: number;
+  run(command: ShellText, opts?: RunOptions): Promise<ExecResult>;
+  /** An SFTP session on the step's host; the caller ends it. */
+  sftp(): Promise<SFTPWrapper>;
+}
+
+type ErrorCode = NonNullable<StepResult["error"]>["code"];
+
 /** A step's outcome before the executor adds timing. */
-export type StepOutcome = Omit<StepResult, "durationMs">;
+export type StepOutcome = Omit<StepResult, "durationMs"> & {
+  /**
+   * stdout carries a secret meant for the API exactly once (the admin
+   * kubeconfig): the executor never journals or logs it.
+   */
+  secretStdout?: boolean;
+};
 
 export function succeeded(res: ExecResult, facts?: HostFacts): StepOutcome {
   return { ok: true, exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr, ...(facts ? { facts } : {}) };
+}
+
+/** A failure that is not a command's exit (policy, a missing secret, a bad reply); nothing of it is secret. */
+export function failed(code: ErrorCode, message: string, res?: ExecResult): StepOutcome {
+  return {
+    ok: false,
+    exitCode: res?.exitCode ?? null,
+    stdout: res?.stdout ?? "",
+    stderr: res?.stderr ?? "",
+    error: { code, message: message.slice(0, 4096) },
+  };
 }
 
 /** The outcome of a command that exited non-zero (or by a signal). */
@@ -27,11 +66,36 @@ export function commandFailed(command: ShellText, res: ExecResult): StepOutcome 
     exitCode: res.exitCode,
     stdout: res.stdout,
     stderr: res.stderr,
-    command: command.text,
+    command: command.text.slice(0, 4096),
     error: { code: "command_failed", message: `\`${command.text}\` ${how}${detail ? `: ${detail}` : ""}`.slice(0, 4096) },
   };
 }
 
 export function isFailure(res: ExecResult): boolean {
   return res.exitCode !== 0;
+}
+
+/** Runs a command as root; a non-zero exit becomes the step's failure outcome. */
+export async function runOrFail(ctx: StepContext, command: ShellText, opts: RunOptions = { asRoot: true }): Promise<{ res: ExecResult; failure?: StepOutcome }> {
+  const res = await ctx.run(command, opts);
+  return isFailure(res) ? { res, failure: commandFailed(command, res) } : { res };
+}
+
+/** The k0s version as `k0s version` prints it, without the leading "v", for comparisons. */
+export function normalizeVersion(version: string): string {
+  return version.trim().replace(/^v/, "");
+}
+
+/** Waits `ms`, or less when the step is aborted. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
 }

@@ -1,33 +1,11 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { keel } from "./keel-process";
 
-// Runs the real `keel` binary (bin/keel.js → tsx → cli/main.ts), as a user would.
-const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "bin/keel.js");
 const TMP = mkdtempSync(join(tmpdir(), "keel-cli-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function keel(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? "");
-  });
-}
 
 function file(name: string, text: string): string {
   const path = join(TMP, name);

@@ -6,6 +6,7 @@ import { ensureKey, newKey } from "./keys";
 import { haltHost, hostKeyFingerprint, hostLayout, isHostRunning, launchHost, prepareHost, type HostLayout } from "./sim-host";
 import { writeStandin, writeSystemctlStandin } from "./standins";
 
+export { readClusterState, type ClusterState } from "./cluster-state";
 export { writeFixtureFiles } from "./fixtures";
 export { DEFAULT_K0S_VERSION, writeStandin } from "./standins";
 
@@ -22,6 +23,8 @@ export interface SimCluster {
   dir: string;
   keyPath: string;
   hosts: SimHost[];
+  /** The folder the k0s stand-ins share (tokens, nodes, etcd members…); read it with readClusterState. */
+  clusterStateDir: string;
   stopHost(index: number): Promise<void>;
   startHost(index: number): Promise<void>;
   regenerateHostKey(index: number): Promise<void>;
@@ -94,6 +97,7 @@ export async function startHosts(opts: StartHostsOptions): Promise<SimCluster> {
     dir,
     keyPath,
     hosts,
+    clusterStateDir: record.clusterStateDir,
     stopHost: (index) => haltHost(layoutAt(index)),
     startHost: async (index) => {
       const host = layoutAt(index);

@@ -10,13 +10,17 @@ import type { SimCluster, SimHost } from "../hosts/harness";
 import { recordingLog } from "./helpers";
 
 /** The relay's parts wired together over one state folder, as startRelay does. */
-export async function relayParts(stateDir: string, opts: { connectTimeoutMs?: number; allowedHosts?: string[] } = {}) {
+export async function relayParts(
+  stateDir: string,
+  opts: { connectTimeoutMs?: number; allowedHosts?: string[]; uploadRoots?: string[]; allowHooks?: boolean } = {},
+) {
   const logs = recordingLog();
   const knownHosts = await KnownHosts.open(stateDir);
   const pool = new SshPool({ knownHosts, connectTimeoutMs: opts.connectTimeoutMs ?? 5000, keepaliveMs: 5000, log: logs.log });
-  const policy = new Policy({ allowedHosts: opts.allowedHosts ?? ["127.0.0.0/8"] });
-  const executor = new Executor({ pool, policy, journal: await Journal.open(stateDir), log: logs.log });
-  return { pool, executor, knownHosts, logs };
+  const policy = new Policy({ allowedHosts: opts.allowedHosts ?? ["127.0.0.0/8"], uploadRoots: opts.uploadRoots ?? [], allowHooks: opts.allowHooks ?? false });
+  const journal = await Journal.open(stateDir);
+  const executor = new Executor({ pool, policy, journal, log: logs.log });
+  return { pool, executor, knownHosts, logs, journal, policy };
 }
 
 export function targetOf(cluster: SimCluster, host: SimHost, bastion?: SimHost): HostTarget {

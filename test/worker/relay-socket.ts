@@ -1,8 +1,9 @@
 import { exports } from "cloudflare:workers";
 import { PROTOCOL_VERSION, ServerMessage } from "../../schema/protocol";
 import type { Step, StepResult } from "../../schema/steps";
+import type { K0sFactsReport } from "../../schema/steps-k0s";
 
-type StepRun = Extract<ServerMessage, { type: "step.run" }>;
+export type StepRun = Extract<ServerMessage, { type: "step.run" }>;
 
 /** Waits until `check` returns a value (not undefined/false), polling; fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
@@ -23,8 +24,12 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
 export class RelaySocket {
   readonly frames: ServerMessage[] = [];
   closed: { code: number; reason: string } | null = null;
+  /** Step ids answered so far, and for each step.run received, what had been answered by then. */
+  readonly answered = new Set<string>();
+  readonly arrivals: { id: string; answeredBefore: ReadonlySet<string> }[] = [];
   private answer: ((step: Step) => StepResult | null) | null = null;
   private repeatFinished = 1;
+  private delayMs = 0;
 
   private constructor(
     readonly ws: WebSocket,
@@ -33,6 +38,7 @@ export class RelaySocket {
     ws.addEventListener("message", (ev) => {
       const frame = ServerMessage.parse(JSON.parse(String(ev.data)));
       this.frames.push(frame);
+      if (frame.type === "step.run") this.arrivals.push({ id: frame.step.id, answeredBefore: new Set(this.answered) });
       if (frame.type === "step.run" && this.answer) this.reply(frame);
     });
     ws.addEventListener("close", (ev) => {
@@ -54,10 +60,10 @@ export class RelaySocket {
     return exports.default.fetch(new Request("https://keel.test/v1/relays/connect", { headers: h }));
   }
 
-  /** Opens, says hello and waits for welcome. */
-  static async connect(token: string, site: string): Promise<RelaySocket> {
+  /** Opens, says hello (with the relay's hook policy when given) and waits for welcome. */
+  static async connect(token: string, site: string, policy?: { allowHooks: boolean }): Promise<RelaySocket> {
     const relay = await RelaySocket.open(token);
-    relay.send({ type: "hello", relayVersion: "0.1.0-test", protocolVersion: PROTOCOL_VERSION, site });
+    relay.send({ type: "hello", relayVersion: "0.1.0-test", protocolVersion: PROTOCOL_VERSION, site, ...(policy ? { policy } : {}) });
     await relay.next("welcome", (f) => f.type === "welcome");
     return relay;
   }
@@ -66,10 +72,14 @@ export class RelaySocket {
     this.ws.send(JSON.stringify(frame));
   }
 
-  /** Answer every step.run (now and later) with `answer(step)`; null leaves a step unanswered. */
-  autoAnswer(answer: (step: Step) => StepResult | null, opts: { repeatFinished?: number } = {}): void {
+  /**
+   * Answer every step.run (now and later) with `answer(step)`; null leaves a
+   * step unanswered. `delayMs` answers later, so that steps overlap in flight.
+   */
+  autoAnswer(answer: (step: Step) => StepResult | null, opts: { repeatFinished?: number; delayMs?: number } = {}): void {
     this.answer = answer;
     this.repeatFinished = opts.repeatFinished ?? 1;
+    this.delayMs = opts.delayMs ?? 0;
     for (const frame of this.frames) if (frame.type === "step.run") this.reply(frame);
   }
 
@@ -90,21 +100,38 @@ export class RelaySocket {
     }
   }
 
+  /** Sends step.started and step.finished for a step.run, as the relay does once the step ran. */
+  finish(frame: StepRun, result: StepResult): void {
+    if (this.closed) return;
+    const ids = { cluster: frame.cluster, runId: frame.runId, stepId: frame.step.id };
+    this.answered.add(frame.step.id);
+    this.send({ type: "step.started", ...ids });
+    for (let i = 0; i < this.repeatFinished; i++) this.send({ type: "step.finished", ...ids, result });
+  }
+
   private reply(frame: StepRun): void {
     const answer = this.answer;
     if (!answer || this.closed) return;
     const result = answer(frame.step);
     if (!result) return;
-    const ids = { cluster: frame.cluster, runId: frame.runId, stepId: frame.step.id };
-    this.send({ type: "step.started", ...ids });
-    for (let i = 0; i < this.repeatFinished; i++) this.send({ type: "step.finished", ...ids, result });
+    if (this.delayMs > 0) setTimeout(() => this.finish(frame, result), this.delayMs);
+    else this.finish(frame, result);
   }
 }
 
+export interface HealthyOverrides {
+  hostname?: Record<string, string>;
+  /** k0s.facts per "address:port"; hosts not listed have no k0s. */
+  k0s?: Record<string, K0sFactsReport>;
+  /** What k0s.token.create and k0s.kubeconfig.admin print (the relay should keep it; the API must never store it). */
+  secretStdout?: string;
+}
+
 /** Step results as the relay reports them for healthy simulated hosts. */
-export function healthyResult(step: Step, overrides: { hostname?: Record<string, string> } = {}): StepResult {
+export function healthyResult(step: Step, overrides: HealthyOverrides = {}): StepResult {
   const host = `${step.host.address}:${step.host.port}`;
   const last = step.host.address.split(".").pop() ?? "1";
+  const done = (extra: Partial<StepResult> = {}): StepResult => ({ ok: true, exitCode: 0, stdout: "", stderr: "", durationMs: 12, ...extra });
   switch (step.kind) {
     case "host.connect":
       return { ok: true, exitCode: null, stdout: "", stderr: "", durationMs: 14, facts: { hostKeyFingerprint: `SHA256:test-${last}` } };
@@ -129,6 +156,35 @@ export function healthyResult(step: Step, overrides: { hostname?: Record<string,
       };
     case "host.disconnect":
       return { ok: true, exitCode: null, stdout: "", stderr: "", durationMs: 1 };
+    case "k0s.facts": {
+      const k0s = overrides.k0s?.[host] ?? { running: false, arch: "amd64" };
+      return done({ stdout: JSON.stringify(k0s), command: `${step.installPath} version; ${step.installPath} status -o json`, k0s });
+    }
+    case "k0s.binary.stage":
+      return done({ transfer: { files: 1, skipped: 0, bytes: 0 }, changed: true, command: `curl -sSLf -o ${step.tmpPath} <url>` });
+    case "file.upload":
+      return done({ transfer: { files: 3, skipped: 0, bytes: 12 * 1024 }, changed: true });
+    case "k0s.token.create":
+    case "k0s.kubeconfig.admin":
+      return done({ stdout: overrides.secretStdout ?? "", command: `${step.installPath} ${step.kind === "k0s.token.create" ? `token create --role=${step.role}` : "kubeconfig admin"}` });
+    case "k0s.binary.install":
+    case "k0s.config.write":
+    case "k0s.install":
+      return done({ changed: true });
+    case "service.start":
+    case "service.stop":
+    case "service.restart":
+    case "k0s.wait.ready":
+    case "k0s.token.invalidate":
+    case "kube.cordon":
+    case "kube.drain":
+    case "kube.uncordon":
+    case "kube.node.delete":
+    case "kube.apply":
+    case "k0s.etcd.leave":
+    case "k0s.reset":
+    case "hook.run":
+      return done();
   }
 }
 

@@ -12,7 +12,9 @@ export const ErrorStatus = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   upgrade_required: 426,
+  step_failed: 502,
   relay_unavailable: 503,
+  relay_timeout: 504,
   internal: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
 export type ErrorCode = keyof typeof ErrorStatus;

@@ -23,7 +23,7 @@ export class RelayObject extends DurableObject<Env> {
     const previous = this.ctx.getWebSockets();
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [identity.data.relay]);
-    writeState(server, { ...identity.data, connectionId: crypto.randomUUID(), connectedAt: Date.now(), helloAt: null, seenWrittenAt: 0 });
+    writeState(server, { ...identity.data, connectionId: crypto.randomUUID(), connectedAt: Date.now(), helloAt: null, seenWrittenAt: 0, allowHooks: false });
     // One relay, one connection: the newest wins (the old one is likely a half-dead TCP session).
     for (const old of previous) closeQuietly(old, CloseCode.replaced, "replaced by a newer connection of this relay");
     return new Response(null, { status: 101, webSocket: client });
@@ -59,8 +59,8 @@ export class RelayObject extends DurableObject<Env> {
   }
 
   /** The current connection's id changes on every reconnect: ClusterObjects re-send in-flight steps when it does. */
-  async connection(): Promise<{ id: string; helloAt: number } | null> {
+  async connection(): Promise<{ id: string; helloAt: number; allowHooks: boolean } | null> {
     const current = currentSocket(this.ctx.getWebSockets());
-    return current ? { id: current.state.connectionId, helloAt: current.state.helloAt ?? 0 } : null;
+    return current ? { id: current.state.connectionId, helloAt: current.state.helloAt ?? 0, allowHooks: current.state.allowHooks } : null;
   }
 }

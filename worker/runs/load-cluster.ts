@@ -1,7 +1,10 @@
+import { and, eq } from "drizzle-orm";
 import { ClusterSpec } from "../../schema/cluster";
+import { clusterRevisions, clusters } from "../../schema/tables";
 import type { Db } from "../db";
 import { readClusterView } from "../services/clusters/view";
 import type { PlanIssue } from "../planner/plan";
+import { parseClusterFacts, type StoredHostFacts } from "./run-mirror";
 
 export type LoadedCluster =
   | { ok: true; site: string; revision: number; spec: ClusterSpec }
@@ -25,4 +28,23 @@ export async function loadClusterForRun(db: Db, name: string): Promise<LoadedClu
     };
   }
   return { ok: true, site: view.site, revision: view.currentRevision, spec: parsed.data };
+}
+
+/** One stored revision's spec, re-validated like the current one; null when missing or no longer valid. */
+export async function loadRevisionSpec(db: Db, cluster: string, revision: number): Promise<ClusterSpec | null> {
+  const row = await db
+    .select({ spec: clusterRevisions.spec })
+    .from(clusterRevisions)
+    .where(and(eq(clusterRevisions.cluster, cluster), eq(clusterRevisions.revision, revision)))
+    .get();
+  const parsed = ClusterSpec.safeParse(row?.spec);
+  return parsed.success ? parsed.data : null;
+}
+
+/** What an apply plans against: the last applied spec (null before the first apply) and the stored facts. */
+export async function loadApplyBaseline(db: Db, cluster: string): Promise<{ lastApplied: ClusterSpec | null; appliedRevision: number | null; facts: Record<string, StoredHostFacts> | null }> {
+  const row = await db.select({ appliedRevision: clusters.appliedRevision, facts: clusters.facts }).from(clusters).where(eq(clusters.name, cluster)).get();
+  const appliedRevision = row?.appliedRevision ?? null;
+  const lastApplied = appliedRevision === null ? null : await loadRevisionSpec(db, cluster, appliedRevision);
+  return { lastApplied, appliedRevision, facts: row?.facts ? parseClusterFacts(row.facts) : null };
 }

@@ -18,7 +18,7 @@ const MAX_CANDIDATES = 10;
 export async function findRelay(env: Env, site: string, preferred: RelayBinding | null): Promise<RelayBinding | null> {
   if (preferred) {
     const connection = await relayStub(env, preferred.name).connection();
-    if (connection) return { name: preferred.name, connectionId: connection.id };
+    if (connection) return { name: preferred.name, connectionId: connection.id, allowHooks: connection.allowHooks };
   }
   const candidates = await openDb(env.DB)
     .select({ name: relays.name })
@@ -30,7 +30,7 @@ export async function findRelay(env: Env, site: string, preferred: RelayBinding 
   for (const { name } of candidates) {
     if (name === preferred?.name) continue;
     const connection = await relayStub(env, name).connection();
-    if (connection) return { name, connectionId: connection.id };
+    if (connection) return { name, connectionId: connection.id, allowHooks: connection.allowHooks };
   }
   return null;
 }

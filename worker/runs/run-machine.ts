@@ -1,22 +1,44 @@
 import { z } from "zod";
 import { RunId, type RunSummary } from "../../schema/run-api";
-import { StepResult, type HostFacts, type Step } from "../../schema/steps";
+import { StepResult, type Step } from "../../schema/steps";
 import { openDb } from "../db";
 import { EnvVars, type Env } from "../env";
-import { PlanError, type PlanIssue } from "../planner/plan";
+import { PlanError, type Plan, type PlanIssue } from "../planner/plan";
 import { planFacts } from "../planner/plan-facts";
 import { appendAuditWith } from "../services/audit/append";
-import { loadClusterForRun } from "./load-cluster";
+import { applyGatherPlan, applyHookPaths, factsAfterRun, hooksRefusal, planGathered } from "./apply-run";
+import { loadApplyBaseline, loadClusterForRun, loadRevisionSpec } from "./load-cluster";
 import { cancelStep, findRelay, sendSteps } from "./relay-dispatch";
+import { cleanupPhase } from "./run-cleanup";
 import { formatDuration, stepEvents, stepFailure, type RunEvent } from "./run-events";
 import { RunMirror, readClusterFacts } from "./run-mirror";
-import { TERMINAL_STEP, findStep, inFlight, newRunState, nextWake, phaseDone, phaseFailure, readySteps, type RelayBinding, type RunState, type RunStatus, type StepState } from "./run-state";
+import {
+  TERMINAL_STEP,
+  addPhases,
+  bestEffort,
+  findStep,
+  inFlight,
+  newRunState,
+  nextWake,
+  phaseDone,
+  phaseFailure,
+  phaseSteps,
+  readySteps,
+  type ApplyRunState,
+  type RelayBinding,
+  type RunState,
+  type RunStatus,
+  type StepState,
+} from "./run-state";
+import { safeToAbort, withoutSecrets } from "./secret-output";
 
 export const StartRunInput = z.object({
   cluster: z.string().min(1).max(253),
-  operation: z.literal("facts"),
+  operation: z.enum(["facts", "apply"]),
   requestedBy: z.string().min(1).max(200),
   runId: RunId.optional(),
+  /** apply: overrides the readiness waits (k0s.wait.ready) of the plan, in milliseconds. */
+  waitTimeoutMs: z.number().int().min(1000).max(6 * 3600_000).optional(),
 });
 export type StartRunInput = z.infer<typeof StartRunInput>;
 
@@ -26,6 +48,8 @@ export type StartRunResult =
   | { ok: true; run: RunSummary }
   | { ok: false; code: "conflict"; message: string; activeRun: RunSummary }
   | { ok: false; code: "not_found" | "invalid_spec"; message: string; details?: PlanIssue[] };
+
+export type CancelRunResult = { ok: true; run: RunSummary } | { ok: false; code: "not_active" | "conflict"; message: string };
 
 /** What the ClusterObject tells the relay side about a step.started / step.finished it forwarded. */
 export interface StepAck {
@@ -72,18 +96,29 @@ export class RunMachine {
     const db = openDb(this.env.DB);
     const cluster = await loadClusterForRun(db, input.cluster);
     if (!cluster.ok) return cluster;
-    let plan;
+    let plan: Plan;
     try {
-      plan = planFacts(cluster.spec);
+      plan = input.operation === "apply" ? applyGatherPlan(cluster.spec) : planFacts(cluster.spec);
     } catch (err) {
-      if (err instanceof PlanError) return { ok: false, code: "invalid_spec", message: `cannot plan facts for cluster ${input.cluster}: ${err.message}`, details: err.issues };
+      if (err instanceof PlanError) return { ok: false, code: "invalid_spec", message: `cannot plan ${input.operation} for cluster ${input.cluster}: ${err.message}`, details: err.issues };
       throw err;
     }
+    const apply: ApplyRunState | undefined =
+      input.operation === "apply"
+        ? {
+            options: input.waitTimeoutMs !== undefined ? { timeouts: { readyMs: input.waitTimeoutMs, nodeReadyMs: input.waitTimeoutMs } } : {},
+            gatherPhases: plan.phases.length,
+            planned: false,
+            hookPaths: applyHookPaths(cluster.spec),
+            expected: null,
+          }
+        : undefined;
     const now = Date.now();
-    const state = newRunState({ id: input.runId ?? `run_${crypto.randomUUID()}`, cluster: input.cluster, site: cluster.site, operation: input.operation, revision: cluster.revision, requestedBy: input.requestedBy, plan, now });
+    const state = newRunState({ id: input.runId ?? `run_${crypto.randomUUID()}`, cluster: input.cluster, site: cluster.site, operation: input.operation, revision: cluster.revision, requestedBy: input.requestedBy, plan, apply, now });
     const tx = this.tx(state, now);
     const hosts = plan.phases[0]?.steps.length ?? 0;
-    tx.events.push(event(now, "info", "run.started", null, `Gathering facts for cluster ${state.cluster} (revision ${state.revision}, ${hosts} ${hosts === 1 ? "host" : "hosts"}), requested by ${state.requestedBy}`));
+    const what = input.operation === "apply" ? "Applying" : "Gathering facts for";
+    tx.events.push(event(now, "info", "run.started", null, `${what} cluster ${state.cluster} (revision ${state.revision}, ${hosts} ${hosts === 1 ? "host" : "hosts"}), requested by ${state.requestedBy}`));
     // The run's rows and its audit entry land together, and before the lock is
     // taken in storage: readers can always resolve a run id the API returned.
     const writes = tx.mirror.createRun(state).events(tx.events.splice(0)).take();
@@ -119,7 +154,7 @@ export class RunMachine {
     const result = StepResult.safeParse(raw);
     if (!result.success) return { accepted: false, reason: `invalid step result: ${result.error.issues[0]?.message ?? "unknown"}` };
     const tx = this.tx(state, Date.now());
-    this.applyResult(state, found.s, found.step, result.data, tx);
+    this.applyResult(state, found.s, found.step, withoutSecrets(found.step, result.data), tx);
     await this.advance(state, tx);
     await this.commit(state, tx);
     return { accepted: true };
@@ -133,6 +168,29 @@ export class RunMachine {
     if (inFlight(state).length > 0 && !(await this.ensureRelay(state, tx))) await this.waitForRelay(state, tx);
     await this.advance(state, tx);
     await this.commit(state, tx);
+  }
+
+  /**
+   * Stops the run after the steps in flight: those that only read or wait are
+   * told to abort, the others (an install, a config write) finish. Then the
+   * cleanup rules run and the run ends `cancelled`.
+   */
+  async cancel(runId: string, actor: string): Promise<CancelRunResult> {
+    const state = await this.load();
+    if (state?.id !== runId) return { ok: false, code: "not_active", message: `run ${runId} is not active` };
+    if (state.ending?.status === "cancelled") return { ok: true, run: summary(state) };
+    if (state.ending) return { ok: false, code: "conflict", message: `run ${runId} is already stopping after a failure (${state.ending.error}); it ends failed once its cleanup is done` };
+    const tx = this.tx(state, Date.now());
+    const flying = inFlight(state);
+    const aborted = flying.filter((s) => { const step = findStep(state, s.id); return step !== undefined && safeToAbort(step); });
+    const waiting = flying.length - aborted.length;
+    const note = flying.length === 0 ? "" : `: ${waiting > 0 ? `waiting for ${waiting} ${waiting === 1 ? "step" : "steps"} in flight to finish` : ""}${waiting > 0 && aborted.length > 0 ? ", " : ""}${aborted.length > 0 ? `aborting ${aborted.length} ${aborted.length === 1 ? "wait" : "waits"}` : ""}`;
+    tx.events.push(event(tx.now, "warn", "run.stopping", null, `Cancel requested by ${actor}${note}`));
+    this.stop(state, "cancelled", `cancelled by ${actor}`);
+    await this.advance(state, tx);
+    await this.commit(state, tx);
+    for (const s of aborted) for (const relay of s.sentTo) await cancelStep(this.env, relay, state.id, s.id);
+    return { ok: true, run: summary(state) };
   }
 
   async alarm(): Promise<void> {
@@ -182,24 +240,48 @@ export class RunMachine {
     s.deadline = null;
     s.error = result.ok ? null : stepFailure(s.host, result);
     if (result.ok && result.facts) state.facts[s.host] = { ...state.facts[s.host], ...result.facts };
+    if (result.ok && result.k0s) state.facts[s.host] = { ...state.facts[s.host], k0s: result.k0s };
     tx.events.push(...stepEvents(step, s.host, state.plan.phases[s.phase]?.name ?? "", result, tx.now));
     tx.mirror.stepFinished(s.id, s.status, result, s.error, tx.now);
   }
 
-  /** Runs phases forward as far as results allow: finishes phases, sends ready steps, ends the run. */
+  /**
+   * Runs phases forward as far as results allow: plans an apply once its
+   * gather phases are done, finishes phases, sends ready steps, stops a failed
+   * or cancelled run (cleanup first), ends the run.
+   */
   private async advance(state: RunState, tx: Tx): Promise<void> {
     for (let sends = 0; !isFinished(state.status); ) {
+      const ending = state.ending;
+      if (ending && ending.cleanupPhase === null) {
+        // Nothing is cut off mid-way: the steps in flight finish first.
+        if (inFlight(state).length > 0) return;
+        if (!this.startCleanup(state, tx)) return this.finish(state, tx, ending.status, ending.error);
+        continue;
+      }
+      if (state.apply && !state.apply.planned && !ending && state.phase === state.apply.gatherPhases) {
+        await this.planApply(state, tx);
+        continue;
+      }
       const phase = state.plan.phases[state.phase];
-      if (!phase) return this.finish(state, tx, "succeeded", null);
+      if (!phase) return ending ? this.finish(state, tx, ending.status, ending.error) : this.finish(state, tx, "succeeded", null);
       if (state.phaseStartedAt === null) {
         state.phaseStartedAt = tx.now;
         tx.events.push(event(tx.now, "info", "phase.started", phase.name, `==> Running phase: ${phase.name}`));
       }
       if (phaseDone(state)) {
-        const failure = phaseFailure(state);
         const took = formatDuration(tx.now - state.phaseStartedAt);
-        tx.events.push(event(tx.now, failure ? "error" : "info", "phase.finished", phase.name, failure ? `==> Phase failed: ${failure}` : `==> Finished phase: ${phase.name} in ${took}`));
-        if (failure) return this.finish(state, tx, "failed", failure);
+        if (bestEffort(state)) {
+          const failed = phaseSteps(state, state.phase).filter((s) => s.status === "failed").length;
+          tx.events.push(event(tx.now, failed > 0 ? "warn" : "info", "phase.finished", phase.name, failed > 0 ? `==> Cleanup incomplete: ${failed} ${failed === 1 ? "step" : "steps"} failed (see above)` : `==> Finished phase: ${phase.name} in ${took}`));
+        } else {
+          const failure = phaseFailure(state);
+          tx.events.push(event(tx.now, failure ? "error" : "info", "phase.finished", phase.name, failure ? `==> Phase failed: ${failure}` : `==> Finished phase: ${phase.name} in ${took}`));
+          if (failure) {
+            this.stop(state, "failed", failure);
+            continue;
+          }
+        }
         state.phase += 1;
         state.phaseStartedAt = null;
         continue;
@@ -209,10 +291,69 @@ export class RunMachine {
       // A relay that accepts the connection check but then refuses frames must not spin this loop.
       const relay = sends++ < 2 ? await this.ensureRelay(state, tx) : null;
       if (!relay) return this.waitForRelay(state, tx);
+      const refusal = ending ? null : hooksRefusal(state, relay);
+      if (refusal) {
+        tx.events.push(event(tx.now, "error", "run.stopping", null, refusal));
+        this.stop(state, "failed", refusal);
+        continue;
+      }
       const unsent = await this.send(state, tx, relay, ready);
       if (unsent.length === 0) return;
       state.relay = null;
     }
+  }
+
+  /** Marks the run as stopping; advance() waits for the steps in flight, runs cleanup, then ends it. The first reason wins. */
+  private stop(state: RunState, status: "failed" | "cancelled", error: string): void {
+    if (state.ending) return;
+    state.ending = { status, error, stoppedPhase: state.phase, stoppedPhaseStarted: state.phaseStartedAt !== null, cleanupPhase: null };
+  }
+
+  /** Appends the cleanup phase when some rule applies; false when there is nothing to clean up. */
+  private startCleanup(state: RunState, tx: Tx): boolean {
+    const ending = state.ending;
+    if (!ending) return false;
+    const phase = cleanupPhase(state);
+    if (!phase) return false;
+    const index = state.plan.phases.length;
+    addPhases(state, [phase]);
+    tx.mirror.phasesAdded(state, index);
+    ending.cleanupPhase = index;
+    state.phase = index;
+    state.phaseStartedAt = null;
+    const hosts = [...new Set(phase.steps.map((s) => state.steps[s.id]?.host ?? ""))].sort().join(", ");
+    const n = phase.steps.length;
+    tx.events.push(event(tx.now, "warn", "run.stopping", null, `Run ${ending.status}: running ${n} cleanup ${n === 1 ? "step" : "steps"} on ${hosts} (best effort)`));
+    return true;
+  }
+
+  /** The gather phases are done: plan the rest of the apply from what they found and append it to the run. */
+  private async planApply(state: RunState, tx: Tx): Promise<void> {
+    const apply = state.apply;
+    if (!apply) return;
+    const db = openDb(this.env.DB);
+    const spec = await loadRevisionSpec(db, state.cluster, state.revision);
+    if (!spec) {
+      this.stop(state, "failed", `revision ${state.revision} of cluster ${state.cluster} is gone or no longer validates`);
+      return;
+    }
+    const baseline = await loadApplyBaseline(db, state.cluster);
+    const planned = planGathered(spec, state.facts, baseline.lastApplied, state);
+    apply.planned = true;
+    if (!planned.ok) {
+      tx.events.push(event(tx.now, "error", "run.planned", null, planned.error));
+      this.stop(state, "failed", planned.error);
+      return;
+    }
+    apply.expected = planned.expected;
+    const index = state.plan.phases.length;
+    addPhases(state, planned.plan.phases);
+    state.plan.cleanup = planned.plan.cleanup ?? [];
+    tx.mirror.phasesAdded(state, index);
+    const steps = planned.plan.phases.reduce((n, p) => n + p.steps.length, 0);
+    const since = baseline.appliedRevision === null ? "first apply" : `last applied revision ${baseline.appliedRevision}`;
+    tx.events.push(event(tx.now, "info", "run.planned", null, `Planned ${planned.plan.phases.length} ${planned.plan.phases.length === 1 ? "phase" : "phases"} (${steps} ${steps === 1 ? "step" : "steps"}) against the ${since}`));
+    for (const warning of planned.warnings) tx.events.push(event(tx.now, "warn", "plan.warning", null, warning));
   }
 
   /**
@@ -278,11 +419,13 @@ export class RunMachine {
       tx.mirror.status("waiting_for_relay");
       tx.events.push(event(tx.now, "warn", "relay.waiting", null, `waiting for a relay of site ${state.site} to connect (up to ${seconds}s)`));
     } else if (tx.now - state.waitingSince >= this.timing().relayWaitMs) {
-      await this.finish(state, tx, "failed", `no relay online for site "${state.site}" after ${seconds}s`);
+      const lost = `no relay online for site "${state.site}" after ${seconds}s`;
+      const ending = state.ending;
+      await this.finish(state, tx, ending?.status ?? "failed", ending ? `${ending.error}; cleanup not finished: ${lost}` : lost);
     }
   }
 
-  private async finish(state: RunState, tx: Tx, status: "succeeded" | "failed", error: string | null): Promise<void> {
+  private async finish(state: RunState, tx: Tx, status: "succeeded" | "failed" | "cancelled", error: string | null): Promise<void> {
     const skipped: string[] = [];
     const cancelled: string[] = [];
     for (const s of Object.values(state.steps)) {
@@ -291,27 +434,27 @@ export class RunMachine {
     }
     for (const id of skipped) setStatus(state, id, "skipped");
     for (const id of cancelled) setStatus(state, id, "cancelled");
-    const firstUnstarted = state.phaseStartedAt === null ? state.phase : state.phase + 1;
-    for (const phase of state.plan.phases.slice(firstUnstarted)) tx.events.push(event(tx.now, "info", "phase.skipped", phase.name, `==> Skipped phase: ${phase.name}`));
+    const ending = state.ending;
+    const firstUnstarted = ending ? ending.stoppedPhase + (ending.stoppedPhaseStarted ? 1 : 0) : state.phaseStartedAt === null ? state.phase : state.phase + 1;
+    for (const phase of state.plan.phases.slice(firstUnstarted, ending?.cleanupPhase ?? undefined)) tx.events.push(event(tx.now, "info", "phase.skipped", phase.name, `==> Skipped phase: ${phase.name}`));
     tx.mirror.closeSteps(skipped, cancelled, error, tx.now);
 
-    const gathered = storedFacts(state.facts);
-    if (status === "succeeded") tx.mirror.clusterFacts(state.cluster, gathered);
-    else if (Object.keys(gathered).length > 0) {
-      // A failed run still records what it learned; anything it did not learn keeps its older value.
-      const merged = await readClusterFacts(openDb(this.env.DB), state.cluster);
-      for (const [host, facts] of Object.entries(gathered)) merged[host] = { ...merged[host], ...facts };
-      tx.mirror.clusterFacts(state.cluster, merged);
-    }
+    const succeeded = status === "succeeded";
+    if (Object.keys(state.facts).length > 0) tx.mirror.clusterFacts(state.cluster, factsAfterRun(state, succeeded, await readClusterFacts(openDb(this.env.DB), state.cluster)));
+    if (succeeded && state.operation === "apply") tx.mirror.clusterApplied(state.cluster, state.revision);
 
     const took = formatDuration(tx.now - state.createdAt);
-    tx.events.push(status === "succeeded" ? event(tx.now, "info", "run.finished", null, `==> Finished in ${took}`) : event(tx.now, "error", "run.finished", null, `Run failed: ${error ?? "unknown error"}`));
+    const last = succeeded
+      ? event(tx.now, "info", "run.finished", null, `==> Finished in ${took}`)
+      : event(tx.now, status === "cancelled" ? "warn" : "error", "run.finished", null, `Run ${status}: ${error ?? "unknown error"}`);
+    tx.events.push(last);
     tx.mirror.status(status, { finishedAt: tx.now, error }).events(tx.events.splice(0));
     state.status = status;
 
     // The run's last rows and its audit entry land in one batch, so the log never misses an ending.
     const writes = tx.mirror.take();
-    await appendAuditWith(this.env.DB, { actor: "system", action: "run.finish", cluster: state.cluster, target: state.id, outcome: status === "succeeded" ? "ok" : "failed", details: { operation: state.operation, revision: state.revision, ...(error ? { error } : {}) } }, () => writes);
+    const outcome = succeeded ? "ok" : "failed";
+    await appendAuditWith(this.env.DB, { actor: "system", action: "run.finish", cluster: state.cluster, target: state.id, outcome, details: { operation: state.operation, revision: state.revision, status, ...(error ? { error } : {}) } }, () => writes);
     await this.storage.put(LAST_RUN_KEY, state.id);
     await this.storage.delete(RUN_KEY);
     await this.storage.deleteAlarm();
@@ -352,16 +495,4 @@ function summary(state: RunState): RunSummary {
 
 function event(at: number, level: RunEvent["level"], type: string, phase: string | null, message: string): RunEvent {
   return { at, level, type, phase, host: null, message };
-}
-
-const STORED_FACTS = ["os", "arch", "hostname", "privateInterface", "privateAddress"] as const;
-
-/** What clusters.facts keeps per host: what later planners need, nothing else; hosts that reported none are left out. */
-function storedFacts(facts: Record<string, HostFacts>): Record<string, HostFacts> {
-  const out: Record<string, HostFacts> = {};
-  for (const [host, f] of Object.entries(facts)) {
-    const kept = Object.fromEntries(STORED_FACTS.filter((k) => f[k] !== undefined).map((k) => [k, f[k]])) as HostFacts;
-    if (Object.keys(kept).length > 0) out[host] = kept;
-  }
-  return out;
 }

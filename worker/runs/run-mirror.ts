@@ -2,6 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { BatchItem } from "drizzle-orm/batch";
 import { HostFacts, type StepResult } from "../../schema/steps";
+import { K0sFactsReport } from "../../schema/steps-k0s";
 import { clusters, runEvents, runSteps, runs } from "../../schema/tables";
 import type { Db } from "../db";
 import type { RunEvent } from "./run-events";
@@ -37,7 +38,17 @@ export class RunMirror {
         createdAt: state.createdAt,
       }),
     );
-    const rows = state.plan.phases.flatMap((phase) =>
+    return this.insertSteps(state, 0);
+  }
+
+  /** Phases appended to an active run (apply planning, cleanup): the stored plan and their step rows. */
+  phasesAdded(state: RunState, fromPhase: number): this {
+    this.items.push(this.db.update(runs).set({ plan: state.plan }).where(eq(runs.id, this.runId)));
+    return this.insertSteps(state, fromPhase);
+  }
+
+  private insertSteps(state: RunState, fromPhase: number): this {
+    const rows = state.plan.phases.slice(fromPhase).flatMap((phase) =>
       phase.steps.map((step) => ({
         runId: state.id,
         stepId: step.id,
@@ -96,8 +107,14 @@ export class RunMirror {
     return this;
   }
 
-  clusterFacts(cluster: string, facts: Record<string, HostFacts>): this {
+  clusterFacts(cluster: string, facts: Record<string, StoredHostFacts>): this {
     this.items.push(this.db.update(clusters).set({ facts }).where(eq(clusters.name, cluster)));
+    return this;
+  }
+
+  /** The apply succeeded: its revision is what the cluster now runs. */
+  clusterApplied(cluster: string, revision: number): this {
+    this.items.push(this.db.update(clusters).set({ appliedRevision: revision }).where(eq(clusters.name, cluster)));
     return this;
   }
 
@@ -121,10 +138,18 @@ export class RunMirror {
   }
 }
 
-/** The facts already stored for a cluster, so a failed run can merge the hosts it did reach. */
-export async function readClusterFacts(db: Db, cluster: string): Promise<Record<string, HostFacts>> {
-  const row = await db.select({ facts: clusters.facts }).from(clusters).where(eq(clusters.name, cluster)).get();
-  // Written by older runs or by hand: anything that no longer parses is dropped, not trusted.
-  const parsed = z.record(z.string(), HostFacts).safeParse(row?.facts ?? {});
+/** What clusters.facts holds per "address:port": host facts and, once an apply gathered them, k0s facts. */
+export const StoredHostFacts = HostFacts.extend({ k0s: K0sFactsReport.optional() });
+export type StoredHostFacts = z.infer<typeof StoredHostFacts>;
+
+/** Parses a clusters.facts value; written by older runs or by hand, so anything that no longer parses is dropped, not trusted. */
+export function parseClusterFacts(raw: unknown): Record<string, StoredHostFacts> {
+  const parsed = z.record(z.string(), StoredHostFacts).safeParse(raw ?? {});
   return parsed.success ? parsed.data : {};
+}
+
+/** The facts already stored for a cluster, so a run can merge what it learned into them. */
+export async function readClusterFacts(db: Db, cluster: string): Promise<Record<string, StoredHostFacts>> {
+  const row = await db.select({ facts: clusters.facts }).from(clusters).where(eq(clusters.name, cluster)).get();
+  return parseClusterFacts(row?.facts);
 }

@@ -49,7 +49,7 @@ async function hello(env: Env, ctx: DurableObjectState, ws: WebSocket, state: So
   }
   if (state.helloAt !== null) return sendError(ws, "duplicate_hello", "hello was already accepted on this connection");
   const now = Date.now();
-  writeState(ws, { ...state, helloAt: now, seenWrittenAt: now });
+  writeState(ws, { ...state, helloAt: now, seenWrittenAt: now, allowHooks: frame.policy.allowHooks });
   // Online in D1 before welcome: once the relay sees welcome, runs can find it.
   await markOnline(env.DB, state.relay, frame.relayVersion, now);
   sendFrame(ws, { type: "welcome", relay: state.relay, site: state.site, heartbeatMs: HEARTBEAT_MS });

@@ -16,6 +16,8 @@ export const SocketState = z.object({
   connectedAt: z.number(),
   /** Set once the relay's hello was accepted; before that no step is sent on the socket. */
   helloAt: z.number().nullable(),
+  /** The relay's policy as its hello stated it: runs with hooks are refused up front when false. */
+  allowHooks: z.boolean().default(false),
   /** Last time lastSeenAt was written to D1 (heartbeats are throttled). */
   seenWrittenAt: z.number(),
 });

@@ -1,0 +1,71 @@
+import { Readable } from "node:stream";
+import type { K0sInstallStep } from "../../schema/steps-k0s";
+import { sh, type ShellText } from "../quote";
+import { TOKEN_FILE } from "./k0s-command";
+import { dirOf, ensureDirs, mustRun, putFile, withSftp } from "./remote-file";
+import { commandFailed, failed, isFailure, type StepContext, type StepOutcome } from "./step-context";
+
+const SERVICE = { controller: "k0scontroller", worker: "k0sworker" } as const;
+
+/** systemd's Environment= quoting: one double-quoted K=V, with \ " and % escaped. */
+export function environmentLine(name: string, value: string): string {
+  const escaped = `${name}=${value}`.replace(/[\\"]/g, "\\$&").replace(/%/g, "%%");
+  return `Environment="${escaped}"`;
+}
+
+/** The argv of `k0s install`, keel's own flags first, then the spec's installFlags as given. */
+export function installCommand(step: K0sInstallStep): ShellText {
+  const flags: ShellText[] = [sh`--data-dir=${step.dataDir}`];
+  if (step.role === "controller") {
+    // `k0s install worker` has no --config (nor the controller-only flags).
+    if (step.configPath) flags.push(sh`--config=${step.configPath}`);
+    if (step.enableWorker) flags.push(sh`--enable-worker=true`);
+    if (step.noTaints) flags.push(sh`--no-taints=true`);
+    if (step.single) flags.push(sh`--single=true`);
+  }
+  if (step.tokenSecret) flags.push(sh`--token-file=${TOKEN_FILE}`);
+  if (step.kubeletExtraArgs.length > 0) flags.push(sh`${`--kubelet-extra-args=${step.kubeletExtraArgs.join(" ")}`}`);
+  if (step.force) flags.push(sh`--force=true`);
+  return sh`${step.installPath} install ${step.role} ${[...flags, ...step.installFlags]}`;
+}
+
+/**
+ * `k0s install controller|worker`. The join token goes to the host over SFTP
+ * into /etc/k0s/k0stoken (0600), never onto a command line; the spec's
+ * environment becomes the unit's `env.conf` drop-in (it may hold proxy
+ * credentials, so it travels over SFTP too).
+ */
+export async function k0sInstall(step: K0sInstallStep, ctx: StepContext): Promise<StepOutcome> {
+  if (step.role === "worker" && (step.configPath || step.enableWorker || step.noTaints || step.single)) {
+    return failed("invalid_step", "configPath, enableWorker, noTaints and single are controller-only: `k0s install worker` has no such flags");
+  }
+  let token: string | undefined;
+  if (step.tokenSecret) {
+    token = await ctx.journal.getSecret(ctx.runId, step.tokenSecret);
+    if (!token) return failed("invalid_step", `join token secret ${step.tokenSecret} is not on this relay (never created in this run, or already invalidated)`);
+  }
+
+  const dropInDir = `/etc/systemd/system/${SERVICE[step.role]}.service.d`;
+  const dropIn = `${dropInDir}/env.conf`;
+  const env = Object.entries(step.environment);
+  if (token !== undefined) {
+    const bytes = Buffer.from(`${token.trim()}\n`);
+    await ensureDirs(ctx, [dirOf(TOKEN_FILE)]);
+    await withSftp(ctx, (sftp) => putFile(ctx, sftp, Readable.from([bytes]), TOKEN_FILE, { mode: "0600" }));
+  }
+
+  const install = installCommand(step);
+  const res = await ctx.run(install, { asRoot: true });
+  if (isFailure(res)) return commandFailed(install, res);
+
+  if (env.length > 0) {
+    const text = `[Service]\n${env.map(([k, v]) => environmentLine(k, v)).join("\n")}\n`;
+    await ensureDirs(ctx, [dropInDir]);
+    await withSftp(ctx, (sftp) => putFile(ctx, sftp, Readable.from([Buffer.from(text)]), dropIn, { mode: "0644" }));
+    await mustRun(ctx, sh`systemctl daemon-reload`);
+  } else {
+    // An environment removed from the spec must not linger in the unit.
+    await mustRun(ctx, sh`if [ -f ${dropIn} ]; then rm -f -- ${dropIn} && systemctl daemon-reload; fi`);
+  }
+  return { ok: true, exitCode: 0, stdout: res.stdout, stderr: res.stderr, changed: true };
+}

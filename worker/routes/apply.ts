@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import { ClusterName } from "../../schema/api";
+import { ApplyQuery } from "../../schema/run-api";
+import { requireRole } from "../auth/require-role";
+import type { AppEnv } from "../http/app-env";
+import { auditFailures } from "../http/audit-failures";
+import { validate } from "../http/validate";
+import { getAdminKubeconfig } from "../services/kubeconfig/admin-kubeconfig";
+import { dryRunApply } from "../services/runs/dry-run-apply";
+import { startRun } from "../services/runs/start-run";
+
+/** Apply a cluster (or plan it: ?dryRun=true), and fetch its admin kubeconfig. */
+export const applyRoutes = new Hono<AppEnv>()
+  .post("/clusters/:name/apply", requireRole("operator", "cluster.apply"), auditFailures("cluster.apply"), async (c) => {
+    const cluster = validate(ClusterName, c.req.param("name"), "cluster name");
+    const query = validate(ApplyQuery, c.req.query(), "query");
+    const actor = c.get("actor").id;
+    const waitTimeoutMs = query.timeout !== undefined ? query.timeout * 1000 : undefined;
+    if (query.dryRun) return c.json(await dryRunApply(c.env, { cluster, actor, waitTimeoutMs }));
+    const run = await startRun(c.env, { cluster, operation: "apply", requestedBy: actor, waitTimeoutMs });
+    return c.json({ run }, 202);
+  })
+  .get("/clusters/:name/kubeconfig", requireRole("admin", "cluster.kubeconfig"), auditFailures("cluster.kubeconfig"), async (c) => {
+    const cluster = validate(ClusterName, c.req.param("name"), "cluster name");
+    const kubeconfig = await getAdminKubeconfig(c.env, { cluster, actor: c.get("actor").id });
+    return c.body(kubeconfig, 200, { "Content-Type": "application/yaml; charset=utf-8", "Cache-Control": "no-store" });
+  });

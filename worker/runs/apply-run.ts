@@ -1,0 +1,105 @@
+import { hostKey, type ClusterSpec } from "../../schema/cluster";
+import type { K0sFactsReport } from "../../schema/steps-k0s";
+import type { ApplyFacts } from "../planner/apply-facts";
+import { planApply, type ApplyChanges } from "../planner/plan-apply";
+import { planFacts } from "../planner/plan-facts";
+import { planK0sFacts } from "../planner/plan-k0s-facts";
+import type { Plan } from "../planner/plan";
+import { normalizeK0sVersion } from "../planner/version";
+import type { StoredHostFacts } from "./run-mirror";
+import type { GatheredFacts, RelayBinding, RunState } from "./run-state";
+
+/**
+ * The apply-specific parts of a run: its gather plan, planning once the facts
+ * are in, the hook policy check, and the facts stored when it ends.
+ */
+
+/** planFacts' three phases, then "Gather k0s facts". Throws PlanError like planFacts. */
+export function applyGatherPlan(spec: ClusterSpec): Plan {
+  const facts = planFacts(spec);
+  return { ...facts, phases: [...facts.phases, planK0sFacts(spec)] };
+}
+
+/** Hooks that run on every apply (apply.before/after), as spec paths: known before any host is touched. */
+export function applyHookPaths(spec: ClusterSpec): string[] {
+  const paths: string[] = [];
+  spec.spec.hosts.forEach((h, i) => {
+    if ((h.hooks.apply?.before?.length ?? 0) > 0) paths.push(`spec.hosts[${i}].hooks.apply.before`);
+    if ((h.hooks.apply?.after?.length ?? 0) > 0) paths.push(`spec.hosts[${i}].hooks.apply.after`);
+  });
+  return paths;
+}
+
+/**
+ * Why the run may not send steps on `relay`, or null: the plan runs the spec's
+ * hooks and the relay's own policy forbids them. Checked before any step goes
+ * out, so a run that would fail half-way at its first hook never starts.
+ */
+export function hooksRefusal(state: RunState, relay: RelayBinding): string | null {
+  if (relay.allowHooks || !state.apply) return null;
+  const planned = state.plan.phases.flatMap((p) => p.steps).filter((s) => s.kind === "hook.run" && state.steps[s.id]?.status === "pending");
+  const where = planned.length > 0 ? planned.map((s) => s.id) : state.apply.planned ? [] : state.apply.hookPaths;
+  if (where.length === 0) return null;
+  const shown = where.slice(0, 5).join(", ") + (where.length > 5 ? `, … (${where.length} in all)` : "");
+  return `the apply runs hooks from the spec (${shown}) but relay ${relay.name} does not allow hooks (its policy says allowHooks: false): allow hooks in the relay's policy, or remove the hooks from the spec`;
+}
+
+export type PlannedApply = { ok: true; plan: Plan; changes: ApplyChanges; warnings: string[]; expected: Record<string, K0sFactsReport> } | { ok: false; error: string };
+
+/** planApply over what this run gathered; a refusal comes back as the run's error. */
+export function planGathered(spec: ClusterSpec, facts: Record<string, GatheredFacts>, lastApplied: ClusterSpec | null, state: RunState): PlannedApply {
+  const result = planApply(spec, { hosts: facts }, lastApplied, state.apply?.options ?? {});
+  if (!result.ok) return { ok: false, error: `cannot plan the apply: ${result.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}` };
+  const version = normalizeK0sVersion(spec.spec.k0s.version ?? state.apply?.options.k0sVersion ?? "");
+  return { ok: true, plan: result.plan, changes: result.changes, warnings: result.warnings, expected: expectedK0sFacts(spec, { hosts: facts }, result.changes, version) };
+}
+
+/**
+ * What "Gather k0s facts" would find once the apply succeeded, so that the
+ * stored facts (and a later dry run) describe the cluster as it now is.
+ * The config digest is not known until the next gather.
+ */
+export function expectedK0sFacts(spec: ClusterSpec, facts: ApplyFacts, changes: ApplyChanges, version: string): Record<string, K0sFactsReport> {
+  const out: Record<string, K0sFactsReport> = {};
+  for (const h of spec.spec.hosts) {
+    const key = hostKey(h);
+    const found = facts.hosts[key];
+    const before = found?.k0s;
+    const action = changes.actions[key];
+    if (action === "reset") out[key] = { running: false };
+    else if (action === "install" || action === "upgrade" || action === "keep") {
+      const kept = action === "keep" && before?.installedVersion !== undefined ? before.installedVersion : version;
+      const nodeName = h.hostname ?? before?.nodeName ?? found?.hostname?.toLowerCase();
+      out[key] = { ...before, running: true, installedVersion: kept, role: h.role, ...(nodeName !== undefined ? { nodeName } : {}) };
+    } else if (before) out[key] = before;
+  }
+  return out;
+}
+
+const STORED_FACTS = ["os", "arch", "hostname", "privateInterface", "privateAddress", "k0s"] as const;
+
+/** What clusters.facts keeps per host: what later planners need, nothing else; hosts that reported none are left out. */
+export function storedFacts(facts: Record<string, GatheredFacts>): Record<string, StoredHostFacts> {
+  const out: Record<string, StoredHostFacts> = {};
+  for (const [host, f] of Object.entries(facts)) {
+    const kept = Object.fromEntries(STORED_FACTS.filter((k) => f[k] !== undefined).map((k) => [k, f[k]])) as StoredHostFacts;
+    if (Object.keys(kept).length > 0) out[host] = kept;
+  }
+  return out;
+}
+
+/**
+ * The cluster's facts after a run: a succeeded run replaces them (an apply
+ * with the k0s state it produced); a failed one merges what it learned and
+ * leaves the rest. A facts run never learns k0s facts, so it keeps the stored ones.
+ */
+export function factsAfterRun(state: RunState, succeeded: boolean, previous: Record<string, StoredHostFacts>): Record<string, StoredHostFacts> {
+  const gathered = storedFacts(state.facts);
+  const expected = succeeded ? (state.apply?.expected ?? null) : null;
+  const out: Record<string, StoredHostFacts> = succeeded ? {} : { ...previous };
+  for (const [host, facts] of Object.entries(gathered)) {
+    const k0s = expected?.[host] ?? facts.k0s ?? previous[host]?.k0s;
+    out[host] = { ...(succeeded ? {} : previous[host]), ...facts, ...(k0s ? { k0s } : {}) };
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+import { eq } from "drizzle-orm";
+import type { RunSummary } from "../../../schema/run-api";
+import { runs } from "../../../schema/tables";
+import { openDb } from "../../db";
+import type { Env } from "../../env";
+import { ApiError } from "../../http/errors";
+import { appendAudit } from "../audit/append";
+
+const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+
+/**
+ * Asks the run's cluster object to stop the run. It ends `cancelled` once the
+ * steps in flight have finished and its cleanup ran; this returns at once.
+ */
+export async function cancelRun(env: Env, input: { id: string; actor: string }): Promise<RunSummary> {
+  const run = await openDb(env.DB).select({ cluster: runs.cluster, status: runs.status }).from(runs).where(eq(runs.id, input.id)).get();
+  if (!run) throw new ApiError("not_found", `run ${input.id} not found`);
+  if (FINISHED.has(run.status)) throw new ApiError("conflict", `run ${input.id} already finished (${run.status})`);
+  const result = await env.CLUSTER.get(env.CLUSTER.idFromName(run.cluster)).cancelRun(input.id, input.actor);
+  if (!result.ok) throw new ApiError("conflict", result.code === "not_active" ? `run ${input.id} already finished` : result.message);
+  await appendAudit(env.DB, { actor: input.actor, action: "run.cancel", cluster: run.cluster, target: input.id, outcome: "ok" });
+  return result.run;
+}
