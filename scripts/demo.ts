@@ -1,17 +1,20 @@
 // `npm run demo`: five simulated hosts (real sshd), the local API and a relay,
-// then the facts run for the local variant of the seed article's section 2.1
-// example, printed the way k0sctl prints its phases. Everything is torn down at the end.
+// then `keel apply` of the seed article's section 3.2 cluster (3 controller+worker
+// behind an external address, 2 workers, offline: uploaded k0s binary, image
+// bundle, flannel through custom CNI, CNI plugins by glob). It ends by asking the
+// cluster for its nodes. Everything is torn down at the end.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { loadClusterYaml } from "../schema/cluster-load";
 import { startHosts, writeFixtureFiles } from "../test/hosts/harness";
+import { sshRun } from "../test/hosts/ssh-client";
 import { freePort } from "./local/free-port";
-import { followRun, formatEvent } from "./local/follow-run";
+import { startK0sDownloadServer } from "./local/k0s-download-server";
 import { REPO_ROOT } from "./local/local-api";
 import { startLocalStack } from "./local/stack";
 
-const example = process.argv[2] ?? join(REPO_ROOT, "examples", "local", "seed-2.1-basic.yaml");
+const example = process.argv[2] ?? join(REPO_ROOT, "examples", "local", "seed-3.2-ha-offline.yaml");
 const demoDir = join(REPO_ROOT, ".keel", "demo");
 await rm(demoDir, { recursive: true, force: true });
 const simDir = join(demoDir, "sim");
@@ -21,29 +24,28 @@ const hosts = await startHosts({ count: 5, dir: simDir, hostnames: ["k1", "k2", 
 let exitCode = 1;
 try {
   await writeFixtureFiles(simDir);
+  // Only specs with k0sDownloadURL use it; 3.2 uploads the binary from the relay.
+  const download = await startK0sDownloadServer();
   console.log("starting the API (wrangler dev, local D1) and a relay…");
-  const stack = await startLocalStack({
-    port: await freePort(),
-    stateDir: join(demoDir, "state"),
-    adminToken: `keel_admin_${randomBytes(18).toString("base64url")}`,
-    uploadRoots: [join(simDir, "files")],
-  });
+  const token = `keel_admin_${randomBytes(18).toString("base64url")}`;
+  const stack = await startLocalStack({ port: await freePort(), stateDir: join(demoDir, "state"), adminToken: token, uploadRoots: [join(simDir, "files")] });
   try {
-    const loaded = loadClusterYaml(await readFile(example, "utf8"), { ...process.env, KEEL_SIM_DIR: simDir });
-    if (!loaded.ok) throw new Error(`${example} is invalid:\n${loaded.errors.map((e) => `  ${e.path}: ${e.message}`).join("\n")}`);
-    const name = loaded.spec.metadata.name;
-    await stack.admin.call("POST", "/v1/clusters", { site: stack.site, spec: loaded.spec });
-    console.log(`cluster ${name} stored; running facts through relay ${stack.relayName}\n`);
-    const started = (await stack.admin.call("POST", `/v1/clusters/${name}/facts`)) as { run: { id: string } };
-    const run = await followRun(stack.admin, started.run.id, (e) => console.log(formatEvent(e)));
-    console.log(`\nrun ${run.id}: ${run.status}${run.error ? ` — ${run.error}` : ""}`);
-    const cluster = (await stack.admin.call("GET", `/v1/clusters/${name}`)) as { cluster: { facts: Record<string, { hostname?: string; arch?: string; privateAddress?: string; os?: { name: string } }> | null } };
-    for (const [host, f] of Object.entries(cluster.cluster.facts ?? {})) {
-      console.log(`  ${host.padEnd(16)} ${String(f.hostname).padEnd(6)} ${String(f.arch).padEnd(6)} ${f.os?.name ?? "?"}  private ${f.privateAddress ?? "?"}`);
+    console.log(`$ keel apply -c ${example.replace(`${REPO_ROOT}/`, "")} --site ${stack.site}\n`);
+    exitCode = await new Promise<number>((resolve) => {
+      const cli = spawn(process.execPath, [join(REPO_ROOT, "bin", "keel.js"), "apply", "-c", example, "--site", stack.site], {
+        stdio: "inherit",
+        env: { ...process.env, KEEL_API_URL: stack.api.url, KEEL_TOKEN: token, KEEL_SIM_DIR: simDir, KEEL_K0S_URL: download.url },
+      });
+      cli.on("exit", (code) => resolve(code ?? 1));
+    });
+    if (exitCode === 0) {
+      console.log("\n$ k0s kubectl get nodes   (on k1)");
+      const nodes = await sshRun(hosts, hosts.hosts[0] ?? { address: "127.0.0.11", port: 22 }, "k0s kubectl get nodes");
+      process.stdout.write(nodes.stdout || nodes.stderr);
     }
-    exitCode = run.status === "succeeded" ? 0 : 1;
   } finally {
     await stack.stop();
+    await download.stop();
   }
 } finally {
   await hosts.stop();

@@ -11,8 +11,7 @@ const tail = (text: string) => (text.length > MAX_OUTPUT_BYTES ? text.slice(-MAX
  * from the API runs as shell: hooks are shell by definition, so they cannot
  * be typed. The executor refuses this step (policy_denied, before any
  * connection) unless the relay's own policy.allowHooks is true, so the
- * relay's operator, not the API, decides whether that door is open. The
- * lines themselves are never logged.
+ * relay's operator, not the API, decides whether that door is open.
  */
 export async function hookRun(step: HookRunStep, ctx: StepContext): Promise<StepOutcome> {
   let stdout = "";

@@ -107,27 +107,47 @@ export async function uploadToTemp(
   const landing = direct ? tmp : `/tmp/keel-upload-${randomBytes(6).toString("hex")}`;
   let bytes = 0;
   const sink = sftp.createWriteStream(landing, { mode: direct ? mode : 0o600 });
-  // ssh2 leaves a write pending forever when the connection dies under it.
-  const onClose = () => sink.destroy(new Error("the SFTP session closed mid-transfer"));
+  // ssh2's write stream never settles when the connection dies under it (its
+  // destroy waits on a close request that cannot be answered), and pipeline
+  // waits for it: race the transfer against the session closing or the step
+  // stopping instead.
+  const stop = new AbortController();
+  const onClose = () => stop.abort(new Error("the SFTP session closed mid-transfer"));
+  const onAbort = () => stop.abort(new Error("the step was stopped"));
   sftp.once("close", onClose);
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  if (ctx.signal.aborted) onAbort();
+  const stopped = new Promise<never>((_, reject) => {
+    if (stop.signal.aborted) reject(stop.signal.reason);
+    stop.signal.addEventListener("abort", () => reject(stop.signal.reason), { once: true });
+  });
+  // Errors reach us through the pipeline; a late one must not crash the relay.
+  source.on("error", () => {});
+  const transfer = pipeline(
+    source,
+    async function* count(chunks: AsyncIterable<Buffer | string>) {
+      for await (const chunk of chunks) {
+        const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        bytes += buf.length;
+        yield buf;
+      }
+    },
+    sink,
+    { signal: stop.signal },
+  );
   try {
-    await pipeline(
-      source,
-      async function* count(chunks: AsyncIterable<Buffer | string>) {
-        for await (const chunk of chunks) {
-          const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-          bytes += buf.length;
-          yield buf;
-        }
-      },
-      sink,
-      { signal: ctx.signal },
-    );
+    await Promise.race([transfer, stopped]);
   } catch (err) {
+    transfer.catch(() => {});
+    stopped.catch(() => {});
+    source.destroy();
+    const reason: unknown = stop.signal.aborted ? stop.signal.reason : err;
     await removeQuietly(ctx, [landing], { asRoot: direct });
-    throw new StepFailure({ ...failed("command_failed", `upload to ${finalPath} on the host failed: ${errorMessage(err)}`), command: `sftp put ${landing}` });
+    throw new StepFailure({ ...failed("command_failed", `upload to ${finalPath} on the host failed: ${errorMessage(reason)}`), command: `sftp put ${landing}` });
   } finally {
+    stopped.catch(() => {});
     sftp.removeListener("close", onClose);
+    ctx.signal.removeEventListener("abort", onAbort);
   }
   if (!direct) {
     const copy = sh`cp -- ${landing} ${tmp}; rc=$?; rm -f -- ${landing}; exit $rc`;

@@ -71,6 +71,24 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     expect(cluster?.applied_revision).toBe(1);
   });
 
+  it("join tokens never reach D1, run events or the relay's log", async () => {
+    const ledger = join(env.simDir, "cluster-state", "issued-tokens");
+    const issued = await Promise.all(
+      (await readdir(ledger)).map(async (f) => JSON.parse(await readFile(join(ledger, f), "utf8")) as { id: string; secret: string; token: string }),
+    );
+    expect(issued.length).toBe(4); // 2 controllers + 2 workers joined
+    const tables = ["clusters", "cluster_revisions", "api_tokens", "relays", "runs", "run_steps", "run_events", "audit_log"];
+    const dump = JSON.stringify(await Promise.all(tables.map((t) => d1(`SELECT * FROM ${t}`))));
+    const logs = env.stack.relayLog();
+    expect(logs.length).toBeGreaterThan(0);
+    for (const t of issued) {
+      for (const needle of [t.token, t.secret, `${t.id}.${t.secret}`]) {
+        expect(dump.includes(needle)).toBe(false);
+        expect(logs.includes(needle)).toBe(false);
+      }
+    }
+  });
+
   it("re-applying the same spec installs and uploads nothing", async () => {
     const downloads = env.download.requests.length;
     const run = await env.apply(base);

@@ -142,6 +142,8 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
     expect(result.ok).toBe(false);
     expect(result.error?.code).toBe("command_failed");
     expect(existsSync(join(dir, "big.bin"))).toBe(false);
+    // The cleanup reconnects and removes the partial temp file too.
+    expect((await readdir(dir)).filter((n) => n.includes(".keel-tmp-"))).toEqual([]);
     await pool.closeAll();
   });
 

@@ -1,11 +1,13 @@
 import { hostKey, type ClusterSpec } from "../../schema/cluster";
 import type { K0sFactsReport } from "../../schema/steps-k0s";
+import type { Db } from "../db";
 import type { ApplyFacts } from "../planner/apply-facts";
 import { planApply, type ApplyChanges } from "../planner/plan-apply";
 import { planFacts } from "../planner/plan-facts";
 import { planK0sFacts } from "../planner/plan-k0s-facts";
 import type { Plan } from "../planner/plan";
 import { normalizeK0sVersion } from "../planner/version";
+import { loadApplyBaseline, loadRevisionSpec } from "./load-cluster";
 import type { StoredHostFacts } from "./run-mirror";
 import type { GatheredFacts, RelayBinding, RunState } from "./run-state";
 
@@ -44,14 +46,34 @@ export function hooksRefusal(state: RunState, relay: RelayBinding): string | nul
   return `the apply runs hooks from the spec (${shown}) but relay ${relay.name} does not allow hooks (its policy says allowHooks: false): allow hooks in the relay's policy, or remove the hooks from the spec`;
 }
 
-export type PlannedApply = { ok: true; plan: Plan; changes: ApplyChanges; warnings: string[]; expected: Record<string, K0sFactsReport> } | { ok: false; error: string };
+export type PlannedApply =
+  | { ok: true; plan: Plan; changes: ApplyChanges; warnings: string[]; expected: Record<string, K0sFactsReport>; summary: string }
+  | { ok: false; error: string };
 
-/** planApply over what this run gathered; a refusal comes back as the run's error. */
-export function planGathered(spec: ClusterSpec, facts: Record<string, GatheredFacts>, lastApplied: ClusterSpec | null, state: RunState): PlannedApply {
-  const result = planApply(spec, { hosts: facts }, lastApplied, state.apply?.options ?? {});
+/**
+ * planApply over what this run gathered, against the run's own revision (not
+ * whatever is current now) and the last applied one. A refusal comes back as
+ * the run's error.
+ */
+export async function planAfterGather(db: Db, state: RunState): Promise<PlannedApply> {
+  const spec = await loadRevisionSpec(db, state.cluster, state.revision);
+  if (!spec) return { ok: false, error: `revision ${state.revision} of cluster ${state.cluster} is gone or no longer validates` };
+  const baseline = await loadApplyBaseline(db, state.cluster);
+  const facts: ApplyFacts = { hosts: state.facts };
+  const result = planApply(spec, facts, baseline.lastApplied, state.apply?.options ?? {});
   if (!result.ok) return { ok: false, error: `cannot plan the apply: ${result.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}` };
   const version = normalizeK0sVersion(spec.spec.k0s.version ?? state.apply?.options.k0sVersion ?? "");
-  return { ok: true, plan: result.plan, changes: result.changes, warnings: result.warnings, expected: expectedK0sFacts(spec, { hosts: facts }, result.changes, version) };
+  const phases = result.plan.phases.length;
+  const steps = result.plan.phases.reduce((n, p) => n + p.steps.length, 0);
+  const since = baseline.appliedRevision === null ? "first apply" : `last applied revision ${baseline.appliedRevision}`;
+  return {
+    ok: true,
+    plan: result.plan,
+    changes: result.changes,
+    warnings: result.warnings,
+    expected: expectedK0sFacts(spec, facts, result.changes, version),
+    summary: `Planned ${phases} ${phases === 1 ? "phase" : "phases"} (${steps} ${steps === 1 ? "step" : "steps"}) against the ${since}`,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Step } from "../../schema/steps";
 import type { PlanPhase } from "../planner/plan";
-import type { RunState } from "./run-state";
+import { addPhases, type RunState } from "./run-state";
 
 export const CLEANUP_PHASE = { failed: "Clean up after the failure", cancelled: "Clean up after the cancel" } as const;
 
@@ -38,4 +38,23 @@ export function cleanupPhase(state: RunState): PlanPhase | null {
   let at = 0;
   for (const batch of batches.slice(0, -1)) barriers.push((at += batch.length));
   return { name: CLEANUP_PHASE[state.ending?.status ?? "failed"], steps, barriers };
+}
+
+/**
+ * Makes the cleanup phase the run's current phase (after every planned one,
+ * which stay skipped). Returns what the run's log says about it, or null when
+ * there is nothing to clean up.
+ */
+export function appendCleanupPhase(state: RunState): string | null {
+  const ending = state.ending;
+  const phase = ending ? cleanupPhase(state) : null;
+  if (!ending || !phase) return null;
+  const index = state.plan.phases.length;
+  addPhases(state, [phase]);
+  ending.cleanupPhase = index;
+  state.phase = index;
+  state.phaseStartedAt = null;
+  const hosts = [...new Set(phase.steps.map((s) => state.steps[s.id]?.host ?? ""))].sort().join(", ");
+  const n = phase.steps.length;
+  return `Run ${ending.status}: running ${n} cleanup ${n === 1 ? "step" : "steps"} on ${hosts} (best effort)`;
 }

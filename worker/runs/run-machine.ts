@@ -6,10 +6,10 @@ import { EnvVars, type Env } from "../env";
 import { PlanError, type Plan, type PlanIssue } from "../planner/plan";
 import { planFacts } from "../planner/plan-facts";
 import { appendAuditWith } from "../services/audit/append";
-import { applyGatherPlan, applyHookPaths, factsAfterRun, hooksRefusal, planGathered } from "./apply-run";
-import { loadApplyBaseline, loadClusterForRun, loadRevisionSpec } from "./load-cluster";
+import { applyGatherPlan, applyHookPaths, factsAfterRun, hooksRefusal, planAfterGather } from "./apply-run";
+import { loadClusterForRun } from "./load-cluster";
 import { cancelStep, findRelay, sendSteps } from "./relay-dispatch";
-import { cleanupPhase } from "./run-cleanup";
+import { appendCleanupPhase } from "./run-cleanup";
 import { formatDuration, stepEvents, stepFailure, type RunEvent } from "./run-events";
 import { RunMirror, readClusterFacts } from "./run-mirror";
 import {
@@ -182,10 +182,13 @@ export class RunMachine {
     if (state.ending) return { ok: false, code: "conflict", message: `run ${runId} is already stopping after a failure (${state.ending.error}); it ends failed once its cleanup is done` };
     const tx = this.tx(state, Date.now());
     const flying = inFlight(state);
-    const aborted = flying.filter((s) => { const step = findStep(state, s.id); return step !== undefined && safeToAbort(step); });
+    const aborted = flying.filter((s) => {
+      const step = findStep(state, s.id);
+      return step !== undefined && safeToAbort(step);
+    });
     const waiting = flying.length - aborted.length;
-    const note = flying.length === 0 ? "" : `: ${waiting > 0 ? `waiting for ${waiting} ${waiting === 1 ? "step" : "steps"} in flight to finish` : ""}${waiting > 0 && aborted.length > 0 ? ", " : ""}${aborted.length > 0 ? `aborting ${aborted.length} ${aborted.length === 1 ? "wait" : "waits"}` : ""}`;
-    tx.events.push(event(tx.now, "warn", "run.stopping", null, `Cancel requested by ${actor}${note}`));
+    const notes = [waiting > 0 ? `waiting for ${plural(waiting, "step")} in flight to finish` : "", aborted.length > 0 ? `aborting ${plural(aborted.length, "wait")}` : ""].filter(Boolean);
+    tx.events.push(event(tx.now, "warn", "run.stopping", null, `Cancel requested by ${actor}${notes.length > 0 ? `: ${notes.join(", ")}` : ""}`));
     this.stop(state, "cancelled", `cancelled by ${actor}`);
     await this.advance(state, tx);
     await this.commit(state, tx);
@@ -311,48 +314,29 @@ export class RunMachine {
 
   /** Appends the cleanup phase when some rule applies; false when there is nothing to clean up. */
   private startCleanup(state: RunState, tx: Tx): boolean {
-    const ending = state.ending;
-    if (!ending) return false;
-    const phase = cleanupPhase(state);
-    if (!phase) return false;
     const index = state.plan.phases.length;
-    addPhases(state, [phase]);
+    const message = appendCleanupPhase(state);
+    if (message === null) return false;
     tx.mirror.phasesAdded(state, index);
-    ending.cleanupPhase = index;
-    state.phase = index;
-    state.phaseStartedAt = null;
-    const hosts = [...new Set(phase.steps.map((s) => state.steps[s.id]?.host ?? ""))].sort().join(", ");
-    const n = phase.steps.length;
-    tx.events.push(event(tx.now, "warn", "run.stopping", null, `Run ${ending.status}: running ${n} cleanup ${n === 1 ? "step" : "steps"} on ${hosts} (best effort)`));
+    tx.events.push(event(tx.now, "warn", "run.stopping", null, message));
     return true;
   }
 
   /** The gather phases are done: plan the rest of the apply from what they found and append it to the run. */
   private async planApply(state: RunState, tx: Tx): Promise<void> {
-    const apply = state.apply;
-    if (!apply) return;
-    const db = openDb(this.env.DB);
-    const spec = await loadRevisionSpec(db, state.cluster, state.revision);
-    if (!spec) {
-      this.stop(state, "failed", `revision ${state.revision} of cluster ${state.cluster} is gone or no longer validates`);
-      return;
-    }
-    const baseline = await loadApplyBaseline(db, state.cluster);
-    const planned = planGathered(spec, state.facts, baseline.lastApplied, state);
-    apply.planned = true;
+    if (!state.apply) return;
+    const planned = await planAfterGather(openDb(this.env.DB), state);
+    state.apply.planned = true;
     if (!planned.ok) {
       tx.events.push(event(tx.now, "error", "run.planned", null, planned.error));
-      this.stop(state, "failed", planned.error);
-      return;
+      return this.stop(state, "failed", planned.error);
     }
-    apply.expected = planned.expected;
+    state.apply.expected = planned.expected;
     const index = state.plan.phases.length;
     addPhases(state, planned.plan.phases);
     state.plan.cleanup = planned.plan.cleanup ?? [];
     tx.mirror.phasesAdded(state, index);
-    const steps = planned.plan.phases.reduce((n, p) => n + p.steps.length, 0);
-    const since = baseline.appliedRevision === null ? "first apply" : `last applied revision ${baseline.appliedRevision}`;
-    tx.events.push(event(tx.now, "info", "run.planned", null, `Planned ${planned.plan.phases.length} ${planned.plan.phases.length === 1 ? "phase" : "phases"} (${steps} ${steps === 1 ? "step" : "steps"}) against the ${since}`));
+    tx.events.push(event(tx.now, "info", "run.planned", null, planned.summary));
     for (const warning of planned.warnings) tx.events.push(event(tx.now, "warn", "plan.warning", null, warning));
   }
 
@@ -482,6 +466,10 @@ export class RunMachine {
 function setStatus(state: RunState, id: string, status: StepState["status"]): void {
   const s = state.steps[id];
   if (s) s.status = status;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function isFinished(status: RunStatus): boolean {
