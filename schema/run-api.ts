@@ -137,5 +137,5 @@ export const CancelRunResponse = z.object({ run: RunSummary });
 export type CancelRunResponse = z.infer<typeof CancelRunResponse>;
 
 /** `data:` of the final `event: end` of a followed event stream. */
-export const RunStreamEnd = z.object({ status: RunStatus, error: z.string().nullable() });
+export const RunStreamEnd = z.object({ status: RunStatus, error: z.string().nullable(), durationMs: z.number().nullable() });
 export type RunStreamEnd = z.infer<typeof RunStreamEnd>;

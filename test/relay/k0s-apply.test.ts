@@ -18,10 +18,7 @@ const DATA_DIR = "/var/lib/k0s";
 const CONFIG = "/etc/k0s/k0s.yaml";
 const NAMES = ["k-ctrl-1", "k-worker-2", "k-worker-3"];
 
-const standinHas = async (command: string) => (await readFile(new URL("../hosts/standin/k0s", import.meta.url), "utf8")).includes(`\n  ${command}: {`);
 const modeOf = async (path: string) => ((await stat(path)).mode & 0o7777).toString(8).padStart(4, "0");
-// The stand-in is being completed alongside: steps it cannot play yet are skipped, not faked.
-const HAS_KUBECONFIG = await standinHas("kubeconfig");
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
 describe("a mini apply through the executor on 3 hosts (controller+worker, 2 workers)", () => {
@@ -270,8 +267,12 @@ describe("a mini apply through the executor on 3 hosts (controller+worker, 2 wor
     const node = NAMES[1] ?? "";
     const unschedulable = async () =>
       (JSON.parse((await parts.pool.exec(targetOf(cluster, host(0)), sh`${K0S} kubectl --data-dir=${DATA_DIR} get node ${node} -o json`)).stdout) as { spec: { unschedulable?: boolean } }).spec.unschedulable === true;
-    await ok(0, "kube.cordon", { ...k0sPaths, nodeName: node });
+    const evictTaint = { key: "k0sctl.k0sproject.io/evict", value: "true", effect: "NoExecute" };
+    const taintKeys = async () =>
+      (JSON.parse((await parts.pool.exec(targetOf(cluster, host(0)), sh`${K0S} kubectl --data-dir=${DATA_DIR} get node ${node} -o json`)).stdout) as { spec: { taints?: { key: string }[] } }).spec.taints?.map((t) => t.key) ?? [];
+    await ok(0, "kube.cordon", { ...k0sPaths, nodeName: node, evictTaint });
     expect(await unschedulable()).toBe(true);
+    expect(await taintKeys()).toContain(evictTaint.key);
     const drain = await ok(0, "kube.drain", {
       ...k0sPaths,
       nodeName: node,
@@ -284,12 +285,29 @@ describe("a mini apply through the executor on 3 hosts (controller+worker, 2 wor
       skipWaitForDeleteTimeoutSeconds: 0,
     });
     expect(drain.stdout).toContain("drained");
-    await ok(0, "kube.uncordon", { ...k0sPaths, nodeName: node });
+    await ok(0, "kube.uncordon", { ...k0sPaths, nodeName: node, evictTaint });
     expect(await unschedulable()).toBe(false);
+    expect(await taintKeys()).not.toContain(evictTaint.key);
+    // Again (a retried uncordon): the taint is already gone, which is fine.
+    await ok(0, "kube.uncordon", { ...k0sPaths, nodeName: node, evictTaint });
   });
 
-  it.skipIf(!HAS_KUBECONFIG)("k0s.kubeconfig.admin rewrites the server, keeps it as a secret, and keeps it out of the journal", async () => {
-    const server = `https://${host(0).address}:6443`;
+  it("kube.apply pipes the manifests to kubectl apply -f - on the leader", async () => {
+    const manifests = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "keel-extra" } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "keel-extra" }, data: { note: "--- not a document separator" } },
+    ];
+    const res = await ok(0, "kube.apply", { ...k0sPaths, manifests });
+    expect(res.stdout).toContain("settings");
+    const applied = await readdir(join(cluster.dir, "cluster-state/applied"));
+    expect(applied.some((f) => f.startsWith("ConfigMap_keel-extra_settings"))).toBe(true);
+    const stored = await readFile(join(cluster.dir, "cluster-state/applied", applied.find((f) => f.startsWith("ConfigMap")) ?? ""), "utf8");
+    expect(stored).toContain("--- not a document separator");
+  });
+
+  it("k0s.kubeconfig.admin rewrites the server, keeps it as a secret, and keeps it out of the journal", async () => {
+    // Not what k0s printed: the external address users reach (a load balancer).
+    const server = "https://k0s-lb.internal:6443";
     const res = await ok(0, "k0s.kubeconfig.admin", { ...k0sPaths, server, saveAs: "kubeconfig:admin" });
     const doc = parse(res.stdout) as { clusters: { cluster: { server: string } }[] };
     expect(doc.clusters.every((c) => c.cluster.server === server)).toBe(true);
@@ -301,6 +319,11 @@ describe("a mini apply through the executor on 3 hosts (controller+worker, 2 wor
 
   it("resets every host: services stopped, k0s reset, config (and binary when asked) removed", async () => {
     for (const i of [1, 2]) await ok(i, "service.stop", { service: "k0sworker" });
+    // Node removal and etcd leave happen while the controller still runs.
+    expect((await ok(0, "kube.node.delete", { ...k0sPaths, nodeName: NAMES[2] })).changed).toBe(true);
+    expect((await ok(0, "kube.node.delete", { ...k0sPaths, nodeName: NAMES[2] })).changed).toBe(false);
+    const leave = await ok(0, "k0s.etcd.leave", { ...k0sPaths, peerAddress: host(0).address });
+    expect(leave.stderr).toContain("Successfully deleted");
     await ok(0, "service.stop", { service: "k0scontroller" });
     for (const i of everyHost) {
       const res = await ok(i, "k0s.reset", { ...k0sPaths, configPath: CONFIG, removeBinary: i === 2 });

@@ -375,7 +375,7 @@ describe("GET /v1/runs/:id/events?follow=true", { timeout: 60_000 }, () => {
     expect(events.some((b) => b.includes("==> Running phase: Install workers"))).toBe(true);
     const last = blocks[blocks.length - 1] ?? "";
     expect(last.startsWith("event: end\ndata: ")).toBe(true);
-    expect(RunStreamEnd.parse(JSON.parse(last.slice("event: end\ndata: ".length)))).toEqual({ status: "succeeded", error: null });
+    expect(RunStreamEnd.parse(JSON.parse(last.slice("event: end\ndata: ".length)))).toMatchObject({ status: "succeeded", error: null, durationMs: expect.any(Number) });
 
     // Resuming with Last-Event-ID sends only what came after it.
     const from = ids[ids.length - 3] ?? 0;

@@ -42,7 +42,8 @@ export async function followRunEvents(d1: D1Database, id: string, after: number)
           return;
         }
         if (!run || FINISHED.has(run.status)) {
-          const end: RunStreamEnd = { status: run?.status ?? "failed", error: run?.error ?? null };
+          const durationMs = run?.startedAt != null && run.finishedAt != null ? run.finishedAt - run.startedAt : null;
+          const end: RunStreamEnd = { status: run?.status ?? "failed", error: run?.error ?? null, durationMs };
           controller.enqueue(encoder.encode(`event: end\ndata: ${JSON.stringify(end)}\n\n`));
           controller.close();
           return;
@@ -62,5 +63,5 @@ export async function followRunEvents(d1: D1Database, id: string, after: number)
 }
 
 async function runStatus(db: Db, id: string) {
-  return db.select({ status: runs.status, error: runs.error }).from(runs).where(eq(runs.id, id)).get();
+  return db.select({ status: runs.status, error: runs.error, startedAt: runs.startedAt, finishedAt: runs.finishedAt }).from(runs).where(eq(runs.id, id)).get();
 }
