@@ -112,8 +112,22 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   return { url, adminToken: opts.adminToken, stop };
 }
 
-/** Run SQL against the local D1 database (what `wrangler d1 execute --local` sees). */
+/**
+ * Run SQL against the local D1 database (what `wrangler d1 execute --local` sees).
+ * The running dev server holds the same SQLite file, so a busy database is retried.
+ */
 export async function queryLocalD1(persistTo: string, sql: string): Promise<Record<string, unknown>[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await queryLocalD1Once(persistTo, sql);
+    } catch (err) {
+      if (attempt >= 5 || !String(err).includes("SQLITE_BUSY")) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+function queryLocalD1Once(persistTo: string, sql: string): Promise<Record<string, unknown>[]> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(WRANGLER, ["d1", "execute", "keel", "--local", "--persist-to", persistTo, "--json", "--command", sql], {
       cwd: REPO_ROOT,

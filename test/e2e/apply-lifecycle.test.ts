@@ -78,7 +78,9 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     );
     expect(issued.length).toBe(4); // 2 controllers + 2 workers joined
     const tables = ["clusters", "cluster_revisions", "api_tokens", "relays", "runs", "run_steps", "run_events", "audit_log"];
-    const dump = JSON.stringify(await Promise.all(tables.map((t) => d1(`SELECT * FROM ${t}`))));
+    const rows: unknown[] = [];
+    for (const t of tables) rows.push(await d1(`SELECT * FROM ${t}`));
+    const dump = JSON.stringify(rows);
     const logs = env.stack.relayLog();
     expect(logs.length).toBeGreaterThan(0);
     for (const t of issued) {
@@ -103,7 +105,7 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     const grown = await env.spec("seed-2.1-basic.yaml", (y) =>
       y.replace(
         /\n {2}k0s:\n/,
-        "\n  - ssh:\n      address: 127.0.0.16\n      keyPath: ${KEEL_SIM_DIR}/id_ed25519\n    role: worker\n    k0sDownloadURL: ${KEEL_K0S_URL}/k0s-v%v-%p\n  k0s:\n",
+        "\n  - ssh:\n      address: 127.0.0.16\n      keyPath: ${KEEL_SIM_DIR}/id_ed25519\n    role: worker\n    k0sDownloadURL: ${KEEL_K0S_URL}/k0s-%v-%p\n  k0s:\n",
       ),
     );
     const run = await env.apply(grown);
@@ -120,7 +122,7 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     const shrunk = await env.spec("seed-2.1-basic.yaml", (y) =>
       y.replace(
         /\n {2}k0s:\n/,
-        "\n  - ssh:\n      address: 127.0.0.16\n      keyPath: ${KEEL_SIM_DIR}/id_ed25519\n    role: worker\n    reset: true\n    k0sDownloadURL: ${KEEL_K0S_URL}/k0s-v%v-%p\n  k0s:\n",
+        "\n  - ssh:\n      address: 127.0.0.16\n      keyPath: ${KEEL_SIM_DIR}/id_ed25519\n    role: worker\n    reset: true\n    k0sDownloadURL: ${KEEL_K0S_URL}/k0s-%v-%p\n  k0s:\n",
       ),
     );
     const run = await env.apply(shrunk);

@@ -95,7 +95,7 @@ describe("apply: the seed article's examples", () => {
           [
             `  - ssh: {address: 127.0.0.${n}, keyPath: "\${KEEL_SIM_DIR}/id_ed25519"}`,
             `    role: ${i === 0 ? "controller" : "worker"}`,
-            `    k0sDownloadURL: "\${KEEL_K0S_URL}/k0s-v%v-%p"`,
+            `    k0sDownloadURL: "\${KEEL_K0S_URL}/k0s-%v-%p"`,
           ].join("\n"),
         ),
         "  k0s: {version: 1.21.2+k0s.1}",
