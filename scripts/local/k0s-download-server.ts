@@ -19,6 +19,18 @@ export interface DownloadServer {
 export async function startK0sDownloadServer(port = 0): Promise<DownloadServer> {
   const dir = await mkdtemp(join(tmpdir(), "keel-k0s-dl-"));
   const requests: string[] = [];
+  // One build per version: hosts download in parallel, and a file rewritten
+  // while another request reads it would be served truncated.
+  const builds = new Map<string, Promise<Buffer>>();
+  const binary = (version: string): Promise<Buffer> => {
+    let build = builds.get(version);
+    if (!build) {
+      const file = join(dir, `k0s-${version}`);
+      build = writeStandin(file, `v${version}`).then(() => readFile(file));
+      builds.set(version, build);
+    }
+    return build;
+  };
   const server: Server = createServer((req, res) => {
     const path = req.url ?? "/";
     requests.push(path);
@@ -27,9 +39,7 @@ export async function startK0sDownloadServer(port = 0): Promise<DownloadServer> 
       res.writeHead(404).end("not found\n");
       return;
     }
-    const file = join(dir, `k0s-${m[1]}`);
-    writeStandin(file, `v${m[1]}`)
-      .then(() => readFile(file))
+    binary(m[1] ?? "")
       .then((body) => res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": body.length }).end(body))
       .catch((err: unknown) => res.writeHead(500).end(String(err)));
   });

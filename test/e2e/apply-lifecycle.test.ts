@@ -91,6 +91,31 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     }
   });
 
+  it("hands an admin the kubeconfig with the leader's address, and keeps no copy", async () => {
+    const res = await fetch(`${env.stack.api.url}/v1/clusters/k0s-cluster/kubeconfig`, { headers: { Authorization: `Bearer ${env.stack.api.adminToken}` } });
+    expect(res.status).toBe(200);
+    const kubeconfig = await res.text();
+    expect(kubeconfig).toContain("server: https://127.0.0.11:6443");
+    const key = /client-key-data: (\S+)/.exec(kubeconfig)?.[1];
+    expect(key && key.length > 100).toBe(true);
+    const tables = ["clusters", "cluster_revisions", "runs", "run_steps", "run_events", "audit_log"];
+    for (const t of tables) expect(JSON.stringify(await d1(`SELECT * FROM ${t}`)).includes(String(key))).toBe(false);
+    const [audit] = await d1(`SELECT action, outcome FROM audit_log WHERE action = 'cluster.kubeconfig' ORDER BY seq DESC LIMIT 1`);
+    expect(audit).toEqual({ action: "cluster.kubeconfig", outcome: "ok" });
+  });
+
+  it("refuses a spec with hooks before touching any host when the relay forbids hooks", async () => {
+    const hooked = await env.spec("seed-2.1-basic.yaml", (y) =>
+      y.replace("    role: worker\n", "    role: worker\n    hooks:\n      apply:\n        before:\n        - touch /root/hook-ran\n"),
+    );
+    const run = await env.apply(hooked);
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatch(/hook/i);
+    const [steps] = await d1(`SELECT COUNT(*) AS n FROM run_steps WHERE run_id = '${run.id}' AND status IN ('succeeded','failed','running')`);
+    expect(steps).toEqual({ n: 0 });
+    await expect(stat(hostFile(3, "root/hook-ran"))).rejects.toThrow();
+  });
+
   it("re-applying the same spec installs and uploads nothing", async () => {
     const downloads = env.download.requests.length;
     const run = await env.apply(base);
