@@ -1,10 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CreatedRelay } from "../../schema/api";
-import { CancelRunResponse, DryRunResponse, RunEventsPage, RunResponse, RunStreamEnd, StartRunResponse, type RunView } from "../../schema/run-api";
+import { CancelRunResponse, DryRunResponse, RunEventsPage, RunStreamEnd } from "../../schema/run-api";
 import type { Step, StepResult } from "../../schema/steps";
 import type { K0sFactsReport } from "../../schema/steps-k0s";
 import { call, dumpDatabase, errorOf, jsonBody, uniqueName } from "./helpers";
+import { finished, startRun } from "./run-helpers";
 import { RelaySocket, healthyResult, waitFor, type HealthyOverrides, type StepRun } from "./relay-socket";
 
 const VERSION = "1.21.2+k0s.1";
@@ -64,28 +65,7 @@ function installedK0s(): Record<string, K0sFactsReport> {
   );
 }
 
-async function startApply(cluster: string, query = ""): Promise<string> {
-  const res = await call("POST", `/v1/clusters/${cluster}/apply${query}`);
-  expect(res.status, res.text).toBe(202);
-  return StartRunResponse.parse(res.json).run.id;
-}
-
-async function getRun(id: string): Promise<RunView> {
-  const res = await call("GET", `/v1/runs/${id}`);
-  expect(res.status, res.text).toBe(200);
-  return RunResponse.parse(res.json).run;
-}
-
-function finished(id: string, timeoutMs = 20_000): Promise<RunView> {
-  return waitFor(
-    `run ${id} to finish`,
-    async () => {
-      const run = await getRun(id);
-      return (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") && run;
-    },
-    timeoutMs,
-  );
-}
+const startApply = (cluster: string, query = "") => startRun(cluster, "apply", query);
 
 async function messages(id: string): Promise<string[]> {
   const res = await call("GET", `/v1/runs/${id}/events?limit=1000`);

@@ -3,9 +3,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CreatedRelay } from "../../schema/api";
 import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION } from "../../schema/protocol";
-import { RunEventsPage, RunResponse, StartRunResponse, type RunView } from "../../schema/run-api";
+import { RunEventsPage } from "../../schema/run-api";
 import { call, errorOf, jsonBody, uniqueName } from "./helpers";
 import type { RunState } from "../../worker/runs/run-state";
+import { finished, getRun, startRun } from "./run-helpers";
 import { RelaySocket, connectFailed, healthyResult, waitFor } from "./relay-socket";
 
 const HOSTS = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
@@ -35,24 +36,7 @@ async function fixture(hosts = HOSTS, options?: Record<string, unknown>): Promis
   return { cluster, site, relay: name, token };
 }
 
-async function startFacts(cluster: string): Promise<string> {
-  const res = await call("POST", `/v1/clusters/${cluster}/facts`);
-  expect(res.status, res.text).toBe(202);
-  return StartRunResponse.parse(res.json).run.id;
-}
-
-async function getRun(id: string): Promise<RunView> {
-  const res = await call("GET", `/v1/runs/${id}`);
-  expect(res.status, res.text).toBe(200);
-  return RunResponse.parse(res.json).run;
-}
-
-function finished(id: string): Promise<RunView> {
-  return waitFor(`run ${id} to finish`, async () => {
-    const run = await getRun(id);
-    return (run.status === "succeeded" || run.status === "failed") && run;
-  });
-}
+const startFacts = (cluster: string) => startRun(cluster, "facts");
 
 async function events(id: string, after = 0) {
   const res = await call("GET", `/v1/runs/${id}/events?after=${after}`);
