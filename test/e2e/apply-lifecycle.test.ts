@@ -126,6 +126,23 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     expect((await nodesOf(env)).every((n) => n.ready)).toBe(true);
   });
 
+  it("a changed k0s config is written and running controllers restart one at a time", async () => {
+    const changed = await env.spec("seed-2.1-basic.yaml", (y) => y.replace("          k0sApiPort: 9443\n", "          k0sApiPort: 9443\n          extraArgs:\n            audit-log-maxage: \"30\"\n"));
+    const run = await env.apply(changed);
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    for (let i = 0; i < 3; i++) expect(await readFile(hostFile(i, "etc/k0s/k0s.yaml"), "utf8")).toContain("audit-log-maxage");
+    // Each controller is back (readyz) before the next one restarts, so etcd keeps its quorum.
+    const said = messages(run).filter((m) => m.includes("restarted service k0scontroller") || m.includes("/readyz ok"));
+    const hosts = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
+    expect(said.filter((m) => m.includes("restarted")).map((m) => hosts.find((h) => m.includes(h)))).toEqual(expect.arrayContaining(hosts));
+    for (let i = 0; i + 1 < said.length; i += 2) {
+      expect(said[i]).toContain("restarted service k0scontroller");
+      expect(said[i + 1]).toContain("/readyz ok");
+    }
+    expect((await nodesOf(env)).every((n) => n.ready)).toBe(true);
+    base = changed;
+  });
+
   it("adding a worker joins only that host", async () => {
     const grown = await env.spec("seed-2.1-basic.yaml", (y) =>
       y.replace(

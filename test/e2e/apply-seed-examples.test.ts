@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { queryLocalD1 } from "../../scripts/local/local-api";
+import { queryLocalD1, REPO_ROOT } from "../../scripts/local/local-api";
 import { nodesOf, startE2e, type E2eEnv } from "./support";
 
 const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
@@ -61,10 +62,23 @@ describe("apply: the seed article's examples", () => {
     for (const m of uploads(again)) expect(m).toMatch(/, 0 B; \d+ skipped\)$/);
   });
 
-  it("2.4: custom CNI on a single controller+worker", async () => {
+  it("2.4: custom CNI on a single controller+worker, applied with the keel CLI", async () => {
     env = await startE2e({ count: 1, hostnames: ["k1"] });
-    const run = await env.apply(await env.spec("seed-2.4-flannel-cni.yaml"));
-    expect(run.status, run.error ?? "").toBe("succeeded");
+    const e = env;
+    const cli = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "keel.js"), "apply", "-c", join(REPO_ROOT, "examples", "local", "seed-2.4-flannel-cni.yaml"), "--site", e.stack.site], {
+        env: { ...process.env, KEEL_API_URL: e.stack.api.url, KEEL_TOKEN: e.stack.api.adminToken, KEEL_SIM_DIR: e.simDir, KEEL_K0S_URL: e.download.url },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      child.on("exit", (code) => resolve({ code, out }));
+    });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toContain("INFO ==> Running phase: Initialize the k0s cluster");
+    expect(cli.out).toContain("INFO [ssh] 127.0.0.11:22: installing k0s controller (with worker)");
+    expect(cli.out).not.toContain(e.stack.api.adminToken);
     const cfg = await readFile(root(0, "etc/k0s/k0s.yaml"), "utf8");
     expect(cfg).toMatch(/provider: custom/);
     expect(cfg).toContain("podCIDR: 10.244.0.0/16");
