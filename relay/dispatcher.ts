@@ -1,6 +1,6 @@
 import { RelayMessage, type RelayMessage as RelayMessageT } from "../schema/protocol";
 import { HostTarget } from "../schema/steps";
-import type { Executor } from "./executor";
+import { RELAY_STOPPING, type Executor } from "./executor";
 import { errorMessage, type Log } from "./log";
 import { targetKey } from "./ssh-pool";
 
@@ -58,6 +58,8 @@ export class Dispatcher {
     try {
       this.emit({ type: "step.started", cluster, runId, stepId });
       const { result } = await this.executor.execute(runId, frame.step, entry.controller.signal);
+      // Interrupted by our own shutdown: say nothing, the API re-sends the step after reconnect.
+      if (entry.controller.signal.reason === RELAY_STOPPING) return;
       this.emit({ type: "step.finished", cluster, runId, stepId, result });
     } catch (err) {
       this.log("step", `${runId}/${stepId}: internal error: ${errorMessage(err)}`);
@@ -80,9 +82,9 @@ export class Dispatcher {
     }
   }
 
-  /** Cancels everything and waits until each step has answered. */
+  /** Interrupts everything (the relay is stopping) and waits until each step has returned. */
   async drain(): Promise<void> {
-    for (const entry of this.pending) entry.controller.abort();
+    for (const entry of this.pending) entry.controller.abort(RELAY_STOPPING);
     await Promise.all([...this.all]);
   }
 

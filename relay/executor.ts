@@ -30,6 +30,13 @@ export interface Execution {
 
 type ErrorCode = NonNullable<StepResult["error"]>["code"];
 
+/**
+ * The abort reason when the relay itself shuts down: the step did not fail,
+ * it was interrupted, so it is neither journaled nor answered, and the API
+ * sends it again once the relay is back (steps are idempotent).
+ */
+export const RELAY_STOPPING = "relay stopping";
+
 // Results where nothing reached the host: a redelivery may run the step for real.
 const NOT_RUN: ReadonlySet<ErrorCode> = new Set(["invalid_step", "policy_denied", "connect_failed", "host_key_mismatch"]);
 
@@ -96,7 +103,8 @@ export class Executor {
     const code = result.error?.code;
     log("step", `${tag}: ${result.ok ? "ok" : `failed (${code}): ${result.error?.message ?? ""}`} (${result.durationMs} ms)`);
 
-    if (!code || !NOT_RUN.has(code)) {
+    const interrupted = signal?.aborted === true && signal.reason === RELAY_STOPPING;
+    if (!interrupted && (!code || !NOT_RUN.has(code))) {
       try {
         // A secret meant for the API once (the admin kubeconfig) is kept as a
         // relay secret by its step, never in the journal: a redelivery gets "".

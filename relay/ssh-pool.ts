@@ -37,7 +37,11 @@ export class SshPool {
     if (existing) {
       const conn = await existing.catch(() => undefined);
       if (conn?.alive) return conn;
-      if (this.entries.get(key) === existing) this.entries.delete(key);
+      // Another caller may have replaced the dead entry while we waited: share
+      // its connection rather than open a second one nobody would close.
+      const current = this.entries.get(key);
+      if (current && current !== existing) return this.connect(target);
+      this.entries.delete(key);
     }
     const opening = this.open(target);
     this.entries.set(key, opening);

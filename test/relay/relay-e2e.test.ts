@@ -83,8 +83,8 @@ describe("relay end to end: WebSocket in, SSH out", () => {
       conn.send({ type: "step.run", cluster: "lab-1", runId: "run-cancel", step: { id: "slow", kind: "host.os", host } });
       conn.send({ type: "step.run", cluster: "lab-1", runId: "run-cancel", step: { id: "next", kind: "host.facts", host } });
       await waitFor(() => order().includes("started:slow"), 10_000, "started");
-      // Let the step reach the host and block in the held `uname`.
-      await new Promise((r) => setTimeout(r, 500));
+      // Wait until the step has reached the host and blocks in the held `uname`.
+      for (let i = 0; i < 200 && (await uname.calls()) < 1; i++) await new Promise((r) => setTimeout(r, 50));
       expect(await uname.calls()).toBe(1);
       conn.send({ type: "step.cancel", runId: "run-cancel" });
       // The held command would block forever: only the cancel can answer both.
@@ -108,6 +108,31 @@ describe("relay end to end: WebSocket in, SSH out", () => {
       expect(next.frames[0]?.type).toBe("hello");
       const done = next.frames.find((f): f is Finished => f.type === "step.finished");
       expect(done).toMatchObject({ runId: "run-resume", stepId: "os", result: { ok: true } });
+    } finally {
+      await uname.remove();
+    }
+  });
+
+  it("a step interrupted by the relay's own restart is neither answered nor journaled, so it runs again", async () => {
+    const uname = await installCountingUname(hostA);
+    await uname.hold(true);
+    try {
+      const run = { type: "step.run", cluster: "lab-1", runId: "run-restart", step: { id: "os", kind: "host.os", host: targetOf(cluster, hostA) } } as const;
+      conn.send(run);
+      for (let i = 0; i < 200 && (await uname.calls()) < 1; i++) await new Promise((r) => setTimeout(r, 50));
+      await relay?.stop();
+      expect(finished().some((f) => f.stepId === "os")).toBe(false);
+      await uname.hold(false);
+      // Same state dir: the journal must not answer "cancelled" for the redelivered step.
+      relay = await startRelay(
+        { api: { url: api.url, token: "e2e-relay-token" }, site: "lab", stateDir: state.path, policy: { allowedHosts: ["127.0.0.46", "127.0.0.47"] }, heartbeatMs: 1000 },
+        { log: logs.log, env: {} },
+      );
+      const again = await waitFor(() => (api.connections.length === 2 && api.latest?.frames[0] ? api.latest : undefined), 5000, "second hello");
+      again.send(run);
+      const done = await waitFor(() => again.frames.find((f): f is Finished => f.type === "step.finished"), 10_000, "result");
+      expect(done.result.ok).toBe(true);
+      expect(await uname.calls()).toBe(2);
     } finally {
       await uname.remove();
     }

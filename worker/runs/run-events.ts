@@ -21,7 +21,7 @@ export function stepFailure(host: string, result: StepResult): string {
   let text: string;
   if (result.error) text = `${host}: ${result.error.code}: ${oneLine(result.error.message)}`;
   else text = `${host}: command_failed: exit ${result.exitCode ?? "?"}: ${stderr || oneLine(result.stdout) || "no output"}`;
-  if (result.command) text += ` (command: ${result.command.slice(0, 300)})`;
+  if (result.command && !text.includes(result.command.slice(0, 300))) text += ` (command: ${result.command.slice(0, 300)})`;
   if (result.error && stderr && !text.includes(stderr)) text += ` (stderr: ${stderr})`;
   return text;
 }

@@ -215,7 +215,15 @@ export function phaseFailure(state: RunState): string | null {
   const failed = phaseSteps(state, state.phase).filter((s) => s.status === "failed");
   if (failed.length === 0) return null;
   const name = state.plan.phases[state.phase]?.name ?? `phase ${state.phase + 1}`;
-  return `${name}: ${failed.map((s) => s.error ?? `${s.host}: failed`).join("; ")}`;
+  // Hosts that failed the same way are named together, so five identical
+  // failures read as one line instead of five copies.
+  const byReason = new Map<string, string[]>();
+  for (const s of failed) {
+    const text = s.error ?? `${s.host}: failed`;
+    const reason = text.startsWith(`${s.host}: `) ? text.slice(s.host.length + 2) : text;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), s.host]);
+  }
+  return `${name}: ${[...byReason].map(([reason, hosts]) => `${hosts.join(", ")}: ${reason}`).join("; ")}`;
 }
 
 /**
