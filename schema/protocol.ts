@@ -12,6 +12,8 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_FRAME_BYTES = 256 * 1024;
 
 const Name = z.string().min(1).max(100);
+/** Cluster names follow the API's ClusterName (up to 253 characters, like a DNS name). */
+const ClusterName = z.string().min(1).max(253);
 
 // relay -> worker
 export const RelayHello = z.object({
@@ -25,13 +27,13 @@ export const RelayHello = z.object({
 export const RelayHeartbeat = z.object({ type: z.literal("heartbeat"), at: z.number() });
 export const StepStarted = z.object({
   type: z.literal("step.started"),
-  cluster: Name,
+  cluster: ClusterName,
   runId: Name,
   stepId: z.string().max(200),
 });
 export const StepFinished = z.object({
   type: z.literal("step.finished"),
-  cluster: Name,
+  cluster: ClusterName,
   runId: Name,
   stepId: z.string().max(200),
   result: StepResult,
@@ -49,7 +51,7 @@ export const ServerWelcome = z.object({
 export const ServerHeartbeatAck = z.object({ type: z.literal("heartbeat.ack"), at: z.number() });
 export const StepRun = z.object({
   type: z.literal("step.run"),
-  cluster: Name,
+  cluster: ClusterName,
   runId: Name,
   step: Step,
 });

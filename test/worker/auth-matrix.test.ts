@@ -93,4 +93,13 @@ describe("denials", () => {
     // The presented secret is never recorded.
     expect(JSON.stringify(rows.results)).not.toContain(viewer);
   });
+
+  it("are audited on the one read that hands out a credential: the admin kubeconfig", async () => {
+    const operator = tokens.get("operator");
+    const res = await call("GET", `/v1/clusters/${MATRIX_CLUSTER}/kubeconfig`, { token: operator });
+    expect(res.status).toBe(403);
+    const row = await env.DB.prepare("SELECT actor, action, cluster, outcome FROM audit_log ORDER BY seq DESC LIMIT 1").first<{ actor: string; action: string; cluster: string; outcome: string }>();
+    expect(row).toMatchObject({ action: "cluster.kubeconfig", cluster: MATRIX_CLUSTER, outcome: "denied" });
+    expect(row?.actor).toMatch(/^token:/);
+  });
 });

@@ -35,7 +35,9 @@ export function requireRole(role: Role, action?: string): MiddlewareHandler<AppE
 }
 
 async function auditDenial(c: Context<AppEnv>, action: string | undefined, actor: string, reason: string): Promise<void> {
-  if (READ_METHODS.has(c.req.method)) return;
+  // Plain reads are not audited, but a read that hands out a credential (it
+  // names its own action, e.g. cluster.kubeconfig) is, denied or not.
+  if (READ_METHODS.has(c.req.method) && action === undefined) return;
   const route = routePath(c, -1);
   const cluster = route.startsWith("/v1/clusters/:name") ? (c.req.param("name") ?? null) : null;
   try {

@@ -4,6 +4,7 @@ import type { Db } from "../db";
 import type { ApplyFacts } from "../planner/apply-facts";
 import { planApply, type ApplyChanges } from "../planner/plan-apply";
 import { planFacts } from "../planner/plan-facts";
+import { planConnectHooks, requireK0sVersion } from "../planner/plan-connect-hooks";
 import { planK0sFacts } from "../planner/plan-k0s-facts";
 import type { Plan } from "../planner/plan";
 import { normalizeK0sVersion } from "../planner/version";
@@ -16,16 +17,24 @@ import type { GatheredFacts, RelayBinding, RunState } from "./run-state";
  * are in, the hook policy check, and the facts stored when it ends.
  */
 
-/** planFacts' three phases, then "Gather k0s facts". Throws PlanError like planFacts. */
+/**
+ * planFacts' three phases (connect hooks right after connecting), then
+ * "Gather k0s facts". Throws PlanError like planFacts, also when the spec
+ * names no k0s version, so such an apply fails before touching any host.
+ */
 export function applyGatherPlan(spec: ClusterSpec): Plan {
+  requireK0sVersion(spec);
   const facts = planFacts(spec);
-  return { ...facts, phases: [...facts.phases, planK0sFacts(spec)] };
+  const [connect, ...rest] = facts.phases;
+  const hooks = planConnectHooks(spec);
+  return { ...facts, phases: [...(connect ? [connect] : []), ...(hooks ? [hooks] : []), ...rest, planK0sFacts(spec)] };
 }
 
-/** Hooks that run on every apply (apply.before/after), as spec paths: known before any host is touched. */
+/** Hooks that run on every apply (connect.after, apply.before/after), as spec paths: known before any host is touched. */
 export function applyHookPaths(spec: ClusterSpec): string[] {
   const paths: string[] = [];
   spec.spec.hosts.forEach((h, i) => {
+    if ((h.hooks.connect?.after?.length ?? 0) > 0) paths.push(`spec.hosts[${i}].hooks.connect.after`);
     if ((h.hooks.apply?.before?.length ?? 0) > 0) paths.push(`spec.hosts[${i}].hooks.apply.before`);
     if ((h.hooks.apply?.after?.length ?? 0) > 0) paths.push(`spec.hosts[${i}].hooks.apply.after`);
   });

@@ -438,7 +438,7 @@ export class RunMachine {
     // The run's last rows and its audit entry land in one batch, so the log never misses an ending.
     const writes = tx.mirror.take();
     const outcome = succeeded ? "ok" : "failed";
-    await appendAuditWith(this.env.DB, { actor: "system", action: "run.finish", cluster: state.cluster, target: state.id, outcome, details: { operation: state.operation, revision: state.revision, status, ...(error ? { error } : {}) } }, () => writes);
+    await appendAuditWith(this.env.DB, { actor: "system", action: "run.finish", cluster: state.cluster, target: state.id, outcome, details: { operation: state.operation, revision: state.revision, status, ...failedSteps(state) } }, () => writes);
     await this.storage.put(LAST_RUN_KEY, state.id);
     await this.storage.delete(RUN_KEY);
     await this.storage.deleteAlarm();
@@ -483,4 +483,16 @@ function summary(state: RunState): RunSummary {
 
 function event(at: number, level: RunEvent["level"], type: string, phase: string | null, message: string): RunEvent {
   return { at, level, type, phase, host: null, message };
+}
+
+/**
+ * What the append-only audit chain keeps about a failure: step ids and error
+ * codes only. The full error (commands, stderr, a hook's own lines) stays in
+ * runs.error, which can be corrected; the chain cannot be redacted.
+ */
+function failedSteps(state: RunState): { failed?: { step: string; code: string }[] } {
+  const failed = Object.values(state.steps)
+    .filter((s) => s.status === "failed")
+    .map((s) => ({ step: s.id, code: /^[^:]+:\d+: ([a-z_]+):/.exec(s.error ?? "")?.[1] ?? "failed" }));
+  return failed.length > 0 ? { failed: failed.slice(0, 50) } : {};
 }
