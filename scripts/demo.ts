@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { startHosts, writeFixtureFiles } from "../test/hosts/harness";
+import { startHosts, stopHostsIn, writeFixtureFiles } from "../test/hosts/harness";
 import { sshRun } from "../test/hosts/ssh-client";
 import { freePort } from "./local/free-port";
 import { startK0sDownloadServer } from "./local/k0s-download-server";
@@ -16,19 +16,37 @@ import { startLocalStack } from "./local/stack";
 
 const example = process.argv[2] ?? join(REPO_ROOT, "examples", "local", "seed-3.2-ha-offline.yaml");
 const demoDir = join(REPO_ROOT, ".keel", "demo");
-await rm(demoDir, { recursive: true, force: true });
 const simDir = join(demoDir, "sim");
+// A previous demo killed hard may have left its hosts running: stop them while
+// their pid files still exist, then start clean.
+await stopHostsIn(simDir).catch(() => undefined);
+await rm(demoDir, { recursive: true, force: true });
+
+// Ctrl-C tears down like a normal end: the hosts and wrangler run detached.
+const teardown: (() => Promise<unknown>)[] = [];
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: stopping the relay, the API and the simulated hosts…`);
+    void (async () => {
+      for (const step of teardown.reverse()) await step().catch(() => undefined);
+      process.exit(130);
+    })();
+  });
+}
 
 console.log("starting 5 simulated hosts (sshd on 127.0.0.11-15)…");
 const hosts = await startHosts({ count: 5, dir: simDir, hostnames: ["k1", "k2", "k3", "k4", "k5"] });
+teardown.push(() => hosts.stop());
 let exitCode = 1;
 try {
   await writeFixtureFiles(simDir);
   // Only specs with k0sDownloadURL use it; 3.2 uploads the binary from the relay.
   const download = await startK0sDownloadServer();
+  teardown.push(() => download.stop());
   console.log("starting the API (wrangler dev, local D1) and a relay…");
   const token = `keel_admin_${randomBytes(18).toString("base64url")}`;
   const stack = await startLocalStack({ port: await freePort(), stateDir: join(demoDir, "state"), adminToken: token, uploadRoots: [join(simDir, "files")] });
+  teardown.push(() => stack.stop());
   try {
     console.log(`$ keel apply -c ${example.replace(`${REPO_ROOT}/`, "")} --site ${stack.site}\n`);
     exitCode = await new Promise<number>((resolve) => {
