@@ -46,8 +46,14 @@ export function configDiff(before: unknown, after: unknown, path = ""): ApplyCha
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => configDiff(before[k], after[k], path === "" ? k : `${path}.${k}`));
   }
-  return [{ path, ...(before !== undefined ? { from: before } : {}), ...(after !== undefined ? { to: after } : {}) }];
+  const shown = (v: unknown) => (SENSITIVE.test(path) ? REDACTED : v);
+  return [{ path, ...(before !== undefined ? { from: shown(before) } : {}), ...(after !== undefined ? { to: shown(after) } : {}) }];
 }
+
+// A dry run's output lands in terminals and CI logs: values under these keys
+// (kine's dataSource holds database credentials) are named, never shown.
+const SENSITIVE = /(^|\.)(datasource|password|passwd|secret|token|credentials?|key|privatekey)$/i;
+const REDACTED = "(redacted)";
 
 export function applyChanges(spec: ClusterSpec, lastApplied: ClusterSpec | null, hosts: readonly ApplyHost[], version: string): ApplyChanges {
   const previous = new Map((lastApplied?.spec.hosts ?? []).map((h) => [hostKey(h), h]));
