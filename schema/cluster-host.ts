@@ -64,7 +64,8 @@ export const HostFile = z
   .strictObject({
     name: OneLine.optional(),
     src: CleanPath.optional(),
-    data: z.string().max(1024 * 1024).optional(),
+    // Inline data travels to the relay inside one step message (256 KiB frames).
+    data: z.string().max(128 * 1024, "must be at most 128 KiB: inline data travels to the relay in one message; put larger files on the relay and use src").optional(),
     dstDir: CleanPath.optional(),
     dst: CleanPath.optional(),
     perm: FilePerm.optional(),

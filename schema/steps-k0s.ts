@@ -97,7 +97,7 @@ export const FileUploadStep = StepBase.extend({
   source: z.discriminatedUnion("from", [
     z.object({ from: z.literal("relay"), path: SafePath }),
     z.object({ from: z.literal("url"), url: z.string().max(2048).regex(/^https?:\/\/[^\s'"`\\<>]+$/) }),
-    z.object({ from: z.literal("data"), data: z.string().max(1024 * 1024) }),
+    z.object({ from: z.literal("data"), data: z.string().max(128 * 1024) }),
   ]),
   dst: SafePath.optional(),
   dstDir: SafePath.optional(),

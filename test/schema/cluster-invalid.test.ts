@@ -95,6 +95,7 @@ const CASES: Case[] = [
   { name: "file with neither src nor data", changes: [[[...F0, "src"], DELETE]], path: "spec.hosts[0].files[0].src", message: /src or data/ },
   { name: "file without destination", changes: [[[...F0, "dstDir"], DELETE]], path: "spec.hosts[0].files[0].dstDir", message: /dst or dstDir/ },
   { name: "inline data without name or dst", changes: [[[...F0, "src"], DELETE], [[...F0, "name"], DELETE], [[...F0, "data"], "x=1"]], path: "spec.hosts[0].files[0].name" },
+  { name: "inline data over 128 KiB", changes: [[[...F0, "src"], DELETE], [[...F0, "data"], "x".repeat(128 * 1024 + 1)]], path: "spec.hosts[0].files[0].data", message: /128 KiB/ },
   { name: "k0s older than 0.11.0", changes: [[["spec", "k0s", "version"], "v0.10.0"]], path: "spec.k0s.version", message: /0\.11\.0/ },
   { name: "k0s version not a version", changes: [[["spec", "k0s", "version"], "latest"]], path: "spec.k0s.version" },
   { name: "unknown version channel", changes: [[["spec", "k0s", "versionChannel"], "beta"]], path: "spec.k0s.versionChannel" },

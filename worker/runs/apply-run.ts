@@ -7,6 +7,7 @@ import { planFacts } from "../planner/plan-facts";
 import { planConnectHooks, requireK0sVersion } from "../planner/plan-connect-hooks";
 import { planK0sFacts } from "../planner/plan-k0s-facts";
 import type { Plan } from "../planner/plan";
+import { MAX_FRAME_BYTES } from "../../schema/protocol";
 import { normalizeK0sVersion } from "../planner/version";
 import { loadApplyBaseline, loadRevisionSpec } from "./load-cluster";
 import type { StoredHostFacts } from "./run-mirror";
@@ -71,6 +72,8 @@ export async function planAfterGather(db: Db, state: RunState): Promise<PlannedA
   const facts: ApplyFacts = { hosts: state.facts };
   const result = planApply(spec, facts, baseline.lastApplied, state.apply?.options ?? {});
   if (!result.ok) return { ok: false, error: `cannot plan the apply: ${result.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}` };
+  const oversized = oversizedSteps(result.plan);
+  if (oversized.length > 0) return { ok: false, error: `cannot plan the apply: ${oversized.join("; ")}` };
   const version = normalizeK0sVersion(spec.spec.k0s.version ?? state.apply?.options.k0sVersion ?? "");
   const phases = result.plan.phases.length;
   const steps = result.plan.phases.reduce((n, p) => n + p.steps.length, 0);
@@ -133,4 +136,17 @@ export function factsAfterRun(state: RunState, succeeded: boolean, previous: Rec
     out[host] = { ...(succeeded ? {} : previous[host]), ...facts, ...(k0s ? { k0s } : {}) };
   }
   return out;
+}
+
+// Room for the step.run envelope around a step inside one relay frame.
+const MAX_STEP_BYTES = MAX_FRAME_BYTES - 4096;
+
+/** Steps too large for one frame (many or large manifests): refused before any of them is sent. */
+function oversizedSteps(plan: Plan): string[] {
+  const encoder = new TextEncoder();
+  return plan.phases
+    .flatMap((p) => p.steps)
+    .map((s) => [s, encoder.encode(JSON.stringify(s)).byteLength] as const)
+    .filter(([, bytes]) => bytes > MAX_STEP_BYTES)
+    .map(([s, bytes]) => `step ${s.id} (${s.kind}) is ${bytes} bytes, over the ${MAX_STEP_BYTES}-byte limit of one relay message; move large content to files on the relay (files[].src)`);
 }
