@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { SFTPWrapper } from "ssh2";
 import { errorMessage } from "../log";
-import { sh, type ShellText } from "../quote";
+import { asRoot, sh, type ShellText } from "../quote";
 import { commandFailed, failed, isFailure, type RunOptions, type StepContext } from "./step-context";
 import { StepFailure } from "./step-failure";
 
@@ -166,11 +166,19 @@ export async function commitTemp(ctx: StepContext, tmp: string, finalPath: strin
   await mustRun(ctx, sh`{ ${steps}; }; rc=$?; rm -f -- ${tmp}; exit $rc`);
 }
 
-/** Removes files, ignoring failures: cleanup after something else already failed. */
+/**
+ * Removes files, ignoring failures: cleanup after something else already
+ * failed. A cancelled or timed-out step still cleans up, so it runs on the
+ * pool with a short deadline of its own rather than the step's (aborted) signal.
+ */
 export async function removeQuietly(ctx: StepContext, paths: readonly string[], opts: RunOptions = AS_ROOT): Promise<void> {
-  if (ctx.signal.aborted || paths.length === 0) return;
+  if (paths.length === 0) return;
   try {
-    await ctx.run(sh`rm -f -- ${paths}`, opts);
+    if (!ctx.signal.aborted) await ctx.run(sh`rm -f -- ${paths}`, opts);
+    else {
+      const command = opts.asRoot ? asRoot(ctx.host.user, sh`rm -f -- ${paths}`) : sh`rm -f -- ${paths}`;
+      await ctx.pool.exec(ctx.host, command, AbortSignal.timeout(10_000));
+    }
   } catch {
     // the connection is gone: a stray *.keel-tmp-* file is all that can remain
   }

@@ -147,6 +147,25 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
     await pool.closeAll();
   });
 
+  it("a cancelled upload removes its partial temp file too", async () => {
+    const { executor, pool } = await relayParts(state.path, { uploadRoots: [roots.path] });
+    const dir = join(host(1).root, "tmp/cancelled");
+    const cancel = new AbortController();
+    const running = executor.execute("run-cancelled", stepOn(1, "file.upload", { source: { from: "relay", path: join(roots.path, "big.bin") }, dstDir: "/tmp/cancelled", dirPerm: "0755" }), cancel.signal);
+    await waitFor(() => existsSync(dir), 20_000, "the destination folder");
+    const partial = async () => (await readdir(dir)).find((n) => n.includes(".keel-tmp-"));
+    for (let i = 0; i < 400 && !(await partial()); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await partial()).toBeTruthy();
+    cancel.abort();
+    const { result } = await running;
+    expect(result.error?.code).toBe("cancelled");
+    expect(existsSync(join(dir, "big.bin"))).toBe(false);
+    // The answer goes out at once; the step's own cleanup finishes right after it.
+    for (let i = 0; i < 200 && (await partial()); i++) await new Promise((r) => setTimeout(r, 25));
+    expect((await readdir(dir)).filter((n) => n.includes(".keel-tmp-"))).toEqual([]);
+    await pool.closeAll();
+  });
+
   it("URL sources: the relay downloads and uploads; a broken download never reaches the host", async () => {
     const { executor, pool } = await relayParts(state.path);
     const good = await executor.execute("run-url", stepOn(0, "file.upload", { source: { from: "url", url: `${baseUrl}/ok/payload.txt` }, dstDir: "/tmp/url", dirPerm: "0755" }));
