@@ -67,6 +67,12 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     expect(nodes.every((n) => n.ready)).toBe(true);
     // Join tokens are single-use: none is left valid after the install.
     expect((await env.ssh(0, "k0s token list")).stdout).toContain("No k0s join tokens found");
+    // …and the joiners' token files no longer hold them.
+    for (const i of [1, 2, 3, 4]) {
+      const file = hostFile(i, "etc/k0s/k0stoken");
+      expect(((await stat(file)).mode & 0o777).toString(8)).toBe("600");
+      expect(await readFile(file, "utf8")).toMatch(/^# join token used and invalidated/);
+    }
     const [cluster] = await d1(`SELECT applied_revision FROM clusters WHERE name = 'k0s-cluster'`);
     expect(cluster?.applied_revision).toBe(1);
   });

@@ -109,6 +109,25 @@ export function tokenCreate(c: StepContext, h: ApplyHost): K0sStep {
   };
 }
 
+/**
+ * Overwrites the joiner's token file once its token is invalidated, as
+ * k0sctl does: a used join token has no business staying on the host.
+ */
+export function tokenFileScrub(h: ApplyHost): K0sStep {
+  return {
+    kind: "file.upload",
+    ...base(h, "token-file-scrub", MINUTE),
+    name: "k0stoken",
+    source: { from: "data", data: "# join token used and invalidated by keel\n" },
+    dst: JOIN_TOKEN_FILE,
+    perm: "0600",
+    dirPerm: "0755",
+  };
+}
+
+/** Where the relay writes a joiner's token (--token-file). */
+export const JOIN_TOKEN_FILE = "/etc/k0s/k0stoken";
+
 export function tokenInvalidate(c: StepContext, h: ApplyHost): K0sStep {
   return { kind: "k0s.token.invalidate", ...base(h, "token-invalidate", MINUTE, c.leader), ...paths(c.leader), secret: joinSecret(h) };
 }
