@@ -1,9 +1,12 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ClusterListResponse, ClusterResponse, ClusterUpdateResponse, RevisionListResponse } from "../../schema/api";
 import { MAX_SPEC_BYTES } from "../../schema/cluster-load";
 import { badSpecYaml, seedObject, seedYaml } from "./fixtures";
 import { call, errorOf, jsonBody, uniqueName, yamlBody } from "./helpers";
+import { startRun } from "./run-helpers";
+import type { RunState } from "../../worker/runs/run-state";
 
 async function countRows(table: "clusters" | "cluster_revisions", cluster: string): Promise<number> {
   const column = table === "clusters" ? "name" : "cluster";
@@ -216,19 +219,36 @@ describe("DELETE /v1/clusters/:name", () => {
     expect((await call("DELETE", `/v1/clusters/${name}`)).status).toBe(404);
   });
 
-  it.each(["queued", "waiting_for_relay", "running"])("refuses with 409 while a run is %s", async (status) => {
+  it("refuses with 409 while its cluster object runs a run", async () => {
     const name = uniqueName("busy");
+    await create(name, uniqueName("site")); // a site without a relay: the run waits
+    const runId = await startRun(name, "facts");
+    // Keep it waiting for the length of the test, whatever RELAY_WAIT_SECONDS says.
+    await runInDurableObject(env.CLUSTER.get(env.CLUSTER.idFromName(name)), async (_object, state) => {
+      const run = await state.storage.get<RunState>("run");
+      if (!run) throw new Error("no active run in storage");
+      run.waitingSince = Date.now() + 3_600_000;
+      await state.storage.put("run", run);
+    });
+    const res = await call("DELETE", `/v1/clusters/${name}`);
+    expect(res.status).toBe(409);
+    expect(errorOf(res).message).toContain(runId);
+    expect(await countRows("clusters", name)).toBe(1);
+  });
+
+  it.each(["queued", "waiting_for_relay", "running"])("is not blocked forever by a D1 run row (%s) its cluster object lost", async (status) => {
+    const name = uniqueName("orphan");
     await create(name);
     const runId = `run-${name}`;
     await env.DB.prepare("INSERT INTO runs (id, cluster, operation, revision, status, plan, requested_by, created_at) VALUES (?, ?, 'facts', 1, ?, '[]', 'bootstrap', ?)")
       .bind(runId, name, status, Date.now())
       .run();
     const res = await call("DELETE", `/v1/clusters/${name}`);
-    expect(res.status).toBe(409);
-    expect(errorOf(res).message).toContain(runId);
-    expect(await countRows("clusters", name)).toBe(1);
-
-    await env.DB.prepare("UPDATE runs SET status = 'succeeded' WHERE id = ?").bind(runId).run();
-    expect((await call("DELETE", `/v1/clusters/${name}`)).status).toBe(200);
+    expect(res.status, res.text).toBe(200);
+    const run = await env.DB.prepare("SELECT status, error FROM runs WHERE id = ?").bind(runId).first<{ status: string; error: string }>();
+    expect(run?.status).toBe("failed");
+    expect(run?.error).toMatch(/state was lost/);
+    const audit = await env.DB.prepare("SELECT actor, outcome FROM audit_log WHERE action = 'run.finish' AND target = ?").bind(runId).first();
+    expect(audit).toEqual({ actor: "system", outcome: "failed" });
   });
 });

@@ -39,6 +39,6 @@ export const clusterRoutes = new Hono<AppEnv>()
   })
   .delete("/clusters/:name", requireRole("admin", "cluster.delete"), auditFailures("cluster.delete"), async (c) => {
     const { name } = validate(ClusterParams, c.req.param(), "path");
-    await deleteCluster(c.env.DB, { name, actor: c.get("actor").id });
+    await deleteCluster(c.env, { name, actor: c.get("actor").id });
     return c.json({ deleted: name });
   });

@@ -2,7 +2,9 @@ import { and, eq, inArray, notExists } from "drizzle-orm";
 import { clusterRevisions, clusters, runs } from "../../../schema/tables";
 import { openDb, type Db } from "../../db";
 import { ApiError } from "../../http/errors";
+import type { Env } from "../../env";
 import { appendAuditWith } from "../audit/append";
+import { closeOrphanedRun } from "../runs/close-orphaned-run";
 
 /** Run statuses that still hold (or wait for) the cluster. */
 const ACTIVE_RUN_STATUSES = ["queued", "waiting_for_relay", "running"] as const;
@@ -24,12 +26,15 @@ export interface DeleteClusterInput {
  * Forgets a cluster: its record and revisions. Touches no host, keeps its runs
  * and audit entries for history. Refused while a run is active.
  */
-export async function deleteCluster(d1: D1Database, input: DeleteClusterInput): Promise<void> {
+export async function deleteCluster(env: Pick<Env, "DB" | "CLUSTER">, input: DeleteClusterInput): Promise<void> {
+  const d1 = env.DB;
   const db = openDb(d1);
   const { name } = input;
   const row = await db.select({ currentRevision: clusters.currentRevision }).from(clusters).where(eq(clusters.name, name)).get();
   if (!row) throw new ApiError("not_found", `cluster ${name} not found`);
-  const active = await activeRuns(db, name).limit(1).get();
+  let active = await activeRuns(db, name).limit(1).get();
+  // A run D1 calls active but the cluster object no longer has must not block forever.
+  if (active && (await closeOrphanedRun(env, name, active.id))) active = await activeRuns(db, name).limit(1).get();
   if (active) throw new ApiError("conflict", `cluster ${name} has an active run (${active.id}); wait for it or cancel it first`);
 
   // The deletes re-check for active runs inside the batch, so a run that starts

@@ -5,6 +5,7 @@ import { openDb } from "../../db";
 import type { Env } from "../../env";
 import { ApiError } from "../../http/errors";
 import { appendAudit } from "../audit/append";
+import { closeOrphanedRun } from "./close-orphaned-run";
 
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -17,6 +18,9 @@ export async function cancelRun(env: Env, input: { id: string; actor: string }):
   if (!run) throw new ApiError("not_found", `run ${input.id} not found`);
   if (FINISHED.has(run.status)) throw new ApiError("conflict", `run ${input.id} already finished (${run.status})`);
   const result = await env.CLUSTER.get(env.CLUSTER.idFromName(run.cluster)).cancelRun(input.id, input.actor);
+  if (!result.ok && result.code === "not_active" && (await closeOrphanedRun(env, run.cluster, input.id))) {
+    throw new ApiError("conflict", `run ${input.id} had lost its state and is now marked failed; there is nothing left to cancel`);
+  }
   if (!result.ok) throw new ApiError("conflict", result.code === "not_active" ? `run ${input.id} already finished` : result.message);
   await appendAudit(env.DB, { actor: input.actor, action: "run.cancel", cluster: run.cluster, target: input.id, outcome: "ok" });
   return result.run;
