@@ -75,6 +75,11 @@ interface Tx {
  * result, a relay coming online and each alarm move the run forward, and
  * every transition is persisted in Durable Object storage before any frame
  * leaves, then mirrored to D1. The ClusterObject calls one method at a time.
+ *
+ * Longer than the other files on purpose: its transitions (start, advance,
+ * send, stop, cleanup, finish) share one state and must be read together to
+ * see that every path ends a run; the pure parts already live in run-state,
+ * apply-run, run-cleanup, run-events and run-mirror.
  */
 export class RunMachine {
   constructor(
