@@ -21,16 +21,22 @@ const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 export async function followRun(client: ApiClient, runId: string, print: (e: RunEvent) => void, timeoutMs = 600_000): Promise<RunView> {
   let after = 0;
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const page = (await client.call("GET", `/v1/runs/${runId}/events?after=${after}`)) as { events: RunEvent[] };
-    for (const e of page.events) {
-      print(e);
-      after = Math.max(after, e.id);
+  // Events come in pages: read until a page comes back empty.
+  const drain = async () => {
+    for (;;) {
+      const page = (await client.call("GET", `/v1/runs/${runId}/events?after=${after}`)) as { events: RunEvent[] };
+      if (page.events.length === 0) return;
+      for (const e of page.events) {
+        print(e);
+        after = Math.max(after, e.id);
+      }
     }
+  };
+  for (;;) {
+    await drain();
     const run = ((await client.call("GET", `/v1/runs/${runId}`)) as { run: RunView }).run;
     if (FINISHED.has(run.status)) {
-      const rest = (await client.call("GET", `/v1/runs/${runId}/events?after=${after}`)) as { events: RunEvent[] };
-      for (const e of rest.events) print(e);
+      await drain();
       return run;
     }
     if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs / 1000}s`);
