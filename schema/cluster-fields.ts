@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SafeAddress } from "./steps";
+import { SafeAddress, SafeUser } from "./step-base";
 
 /**
  * Scalar field types of k0sctl.yaml, shared by the host, k0s and options
@@ -20,11 +20,8 @@ export const OneLine = ScalarString.pipe(z.string().regex(/^[^\0\r\n]*$/, "must 
 /** IP or hostname reached over SSH. A leading '-' would read as an option to ssh-like tools. */
 export const HostAddress = SafeAddress.refine((s) => !s.startsWith("-"), "must not start with '-'");
 
-export const LoginName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z_][A-Za-z0-9._-]*$/, "must be a login name (letters, digits, '.', '_', '-')");
+/** The same rule the relay applies to a step's ssh user. */
+export const LoginName = SafeUser;
 
 /** Relay-side or host-side path: no control characters (NUL, newline, escape…). */
 export const CleanPath = z
