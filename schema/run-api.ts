@@ -139,3 +139,8 @@ export type CancelRunResponse = z.infer<typeof CancelRunResponse>;
 /** `data:` of the final `event: end` of a followed event stream. */
 export const RunStreamEnd = z.object({ status: RunStatus, error: z.string().nullable(), durationMs: z.number().nullable() });
 export type RunStreamEnd = z.infer<typeof RunStreamEnd>;
+
+/** Run statuses that still hold (or wait for) their cluster. */
+export const ACTIVE_RUN_STATUSES = ["queued", "waiting_for_relay", "running"] as const;
+/** Run statuses a run never leaves. */
+export const FINISHED_RUN_STATUSES: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);

@@ -3,7 +3,8 @@ import { Step } from "../../schema/steps";
 import { K0sStep } from "../../schema/steps-k0s";
 import type { ApplyFacts, K0sHostFacts, PlanApplyResult } from "../../worker/planner/plan-apply";
 import type { PlanIssue } from "../../worker/planner/plan";
-import { phaseBatches, type ApplyPlan, type PlanStep } from "../../worker/planner/apply-plan";
+import type { ApplyPlan, PlanStep } from "../../worker/planner/apply-plan";
+import { batchesOf } from "../../worker/planner/plan";
 
 type HostInput = NonNullable<ClusterSpecInput["spec"]>["hosts"][number];
 
@@ -88,7 +89,7 @@ export function phase(plan: ApplyPlan, name: string) {
 
 /** Step ids of a phase, batch by batch: compact to assert on. */
 export function batchIds(plan: ApplyPlan, name: string): string[][] {
-  return phaseBatches(phase(plan, name)).map((b) => b.map((s) => s.id));
+  return batchesOf(phase(plan, name)).map((b) => b.map((s) => s.id));
 }
 
 export function allSteps(plan: ApplyPlan): PlanStep[] {

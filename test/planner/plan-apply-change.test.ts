@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { phaseBatches } from "../../worker/planner/apply-plan";
+import { batchesOf } from "../../worker/planner/plan";
 import { planApply } from "../../worker/planner/plan-apply";
 import { V1, V2, batchIds, hostAt, expectOk, expectRefused, host, phase, phaseNames, runningFacts, seedHosts, seedSpec, spec } from "./fixtures";
 
@@ -51,7 +51,7 @@ describe("planApply: upgrades", () => {
     const big = spec([host(11, "controller"), ...Array.from({ length: 12 }, (_, i) => host(20 + i, "worker"))], { version: V2 }, { concurrency: { workerDisruptionPercent: 20 } });
     const res = planApply(big, runningFacts(big, V1), big);
     expectOk(res);
-    const batches = phaseBatches(phase(res.plan, "Upgrade workers"));
+    const batches = batchesOf(phase(res.plan, "Upgrade workers"));
     // 20% of 12 workers = 2.4 → 2 at a time: 6 groups of 8 steps, side by side.
     expect(batches).toHaveLength(6 * 8);
     expect(batches.every((b) => b.length === 2)).toBe(true);
@@ -64,7 +64,7 @@ describe("planApply: upgrades", () => {
     const big = spec([host(11, "controller"), ...Array.from({ length: 12 }, (_, i) => host(20 + i, "worker"))], { version: V2 });
     const res = planApply(big, runningFacts(big, V1), big);
     expectOk(res);
-    expect(phaseBatches(phase(res.plan, "Upgrade workers")).every((b) => b.length === 1)).toBe(true);
+    expect(batchesOf(phase(res.plan, "Upgrade workers")).every((b) => b.length === 1)).toBe(true);
   });
 
   it("refuses a downgrade, naming spec.k0s.version", () => {
@@ -115,7 +115,7 @@ describe("planApply: reset", () => {
     ]);
     expect(phase(r.plan, "Reset controllers").steps[1]).toMatchObject({ kind: "k0s.etcd.leave", host: { address: "10.0.0.13" }, peerAddress: "192.168.0.13" });
     // The leaving controller drops out of the others' sans: they get the new config, one restart at a time.
-    expect(phaseBatches(phase(r.plan, "Configure k0s"))[0]?.map((s) => s.id)).toEqual(["config:10.0.0.11:22", "config:10.0.0.12:22"]);
+    expect(batchesOf(phase(r.plan, "Configure k0s"))[0]?.map((s) => s.id)).toEqual(["config:10.0.0.11:22", "config:10.0.0.12:22"]);
   });
 
   it("asks the leader to remove the etcd member of a controller that is already down", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { phaseBatches } from "../../worker/planner/apply-plan";
+import { batchesOf } from "../../worker/planner/plan";
 import { planApply } from "../../worker/planner/plan-apply";
 import { V1, batchIds, expectOk, freshFacts, host, phase, phaseNames, runningFacts, seedHosts, seedSpec, spec } from "./fixtures";
 
@@ -173,7 +173,7 @@ describe("planApply: re-apply and growth", () => {
     const r = planApply(after, runningFacts(before, V1), before);
     expectOk(r);
     expect(phaseNames(r.plan)).toEqual(["Configure k0s", "Disconnect from hosts"]);
-    expect(phaseBatches(phase(r.plan, "Configure k0s"))).toHaveLength(7);
+    expect(batchesOf(phase(r.plan, "Configure k0s"))).toHaveLength(7);
     expect(r.changes.config).toEqual(
       expect.arrayContaining([
         { path: "spec.api.sans", from: ["10.0.0.11", "10.0.0.12", "10.0.0.13"], to: ["10.0.0.11", "10.0.0.12", "10.0.0.13", "lb.example.com"] },

@@ -1,8 +1,7 @@
 import type { Step } from "../../schema/steps";
-import type { K0sStep } from "../../schema/steps-k0s";
 
-/** Until the lead merges K0sStep into Step, an apply plan holds both. */
-export type PlanStep = Step | K0sStep;
+/** Step already includes every K0sStep; the alias keeps planner signatures readable. */
+export type PlanStep = Step;
 
 /**
  * A phase of the apply plan. It is the facts plan's PlanPhase plus batches:
@@ -48,16 +47,6 @@ export interface ApplyPlan {
   /** spec.options.concurrency.limit */
   concurrency: number;
   cleanup: CleanupRule[];
-}
-
-/** A phase's steps split at its barriers; what tests and the engine iterate. */
-export function phaseBatches(phase: Pick<ApplyPhase, "steps" | "barriers">): PlanStep[][] {
-  const bounds = [0, ...phase.barriers, phase.steps.length];
-  const batches: PlanStep[][] = [];
-  for (let i = 0; i + 1 < bounds.length; i++) {
-    batches.push(phase.steps.slice(bounds[i], bounds[i + 1]));
-  }
-  return batches;
 }
 
 /** Builds a phase from batches, dropping empty ones. */

@@ -1,4 +1,5 @@
 import type { Step } from "../../schema/steps";
+import { phaseFromBatches } from "../planner/apply-plan";
 import type { PlanPhase } from "../planner/plan";
 import { addPhases, type RunState } from "./run-state";
 
@@ -33,11 +34,7 @@ export function cleanupPhase(state: RunState): PlanPhase | null {
     if (batch.length > 0) batches.push(batch);
   }
   if (batches.length === 0) return null;
-  const steps = batches.flat();
-  const barriers: number[] = [];
-  let at = 0;
-  for (const batch of batches.slice(0, -1)) barriers.push((at += batch.length));
-  return { name: CLEANUP_PHASE[state.ending?.status ?? "failed"], steps, barriers };
+  return phaseFromBatches(CLEANUP_PHASE[state.ending?.status ?? "failed"], batches);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RunId, type RunSummary } from "../../schema/run-api";
+import { FINISHED_RUN_STATUSES, RunId, type RunSummary } from "../../schema/run-api";
 import { StepResult, type Step } from "../../schema/steps";
 import { openDb } from "../db";
 import { EnvVars, type Env } from "../env";
@@ -478,7 +478,7 @@ function plural(n: number, word: string): string {
 }
 
 function isFinished(status: RunStatus): boolean {
-  return status === "succeeded" || status === "failed" || status === "cancelled";
+  return FINISHED_RUN_STATUSES.has(status);
 }
 
 function summary(state: RunState): RunSummary {

@@ -2,6 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { clusters, runs } from "../../../schema/tables";
 import { openDb } from "../../db";
 import type { Env } from "../../env";
+import { ACTIVE_RUN_STATUSES } from "../../../schema/run-api";
 
 /**
  * Tells every cluster of the site with an unfinished run that a relay is
@@ -13,7 +14,7 @@ export async function wakeClustersOfSite(env: Env, site: string): Promise<void> 
     .selectDistinct({ cluster: runs.cluster })
     .from(runs)
     .innerJoin(clusters, eq(clusters.name, runs.cluster))
-    .where(and(eq(clusters.site, site), inArray(runs.status, ["queued", "waiting_for_relay", "running"])))
+    .where(and(eq(clusters.site, site), inArray(runs.status, [...ACTIVE_RUN_STATUSES])))
     .all();
   await Promise.all(
     rows.map(async ({ cluster }) => {

@@ -5,9 +5,8 @@ import { ApiError } from "../../http/errors";
 import type { Env } from "../../env";
 import { appendAuditWith } from "../audit/append";
 import { closeOrphanedRun } from "../runs/close-orphaned-run";
+import { ACTIVE_RUN_STATUSES } from "../../../schema/run-api";
 
-/** Run statuses that still hold (or wait for) the cluster. */
-const ACTIVE_RUN_STATUSES = ["queued", "waiting_for_relay", "running"] as const;
 
 // A fresh builder per use: drizzle's builders are mutable.
 function activeRuns(db: Db, cluster: string) {

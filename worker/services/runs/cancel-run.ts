@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { RunSummary } from "../../../schema/run-api";
+import { FINISHED_RUN_STATUSES, type RunSummary } from "../../../schema/run-api";
 import { runs } from "../../../schema/tables";
 import { openDb } from "../../db";
 import type { Env } from "../../env";
@@ -7,7 +7,7 @@ import { ApiError } from "../../http/errors";
 import { appendAudit } from "../audit/append";
 import { closeOrphanedRun } from "./close-orphaned-run";
 
-const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+const FINISHED = FINISHED_RUN_STATUSES;
 
 /**
  * Asks the run's cluster object to stop the run. It ends `cancelled` once the

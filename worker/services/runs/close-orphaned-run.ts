@@ -2,6 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { runs } from "../../../schema/tables";
 import type { Env } from "../../env";
 import { appendAuditWith } from "../audit/append";
+import { ACTIVE_RUN_STATUSES } from "../../../schema/run-api";
 
 /**
  * D1 mirrors each run, but the cluster's Durable Object is the run's owner
@@ -20,7 +21,7 @@ export async function closeOrphanedRun(env: Pick<Env, "DB" | "CLUSTER">, cluster
     db
       .update(runs)
       .set({ status: "failed", error, finishedAt: Date.now() })
-      .where(and(eq(runs.id, runId), inArray(runs.status, ["queued", "waiting_for_relay", "running"])))
+      .where(and(eq(runs.id, runId), inArray(runs.status, [...ACTIVE_RUN_STATUSES])))
       .returning({ id: runs.id }),
   ]);
   const closed = results[0];

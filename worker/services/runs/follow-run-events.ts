@@ -1,5 +1,5 @@
 import { and, asc, eq, gt } from "drizzle-orm";
-import type { RunStreamEnd } from "../../../schema/run-api";
+import { FINISHED_RUN_STATUSES, type RunStreamEnd } from "../../../schema/run-api";
 import { runEvents, runs } from "../../../schema/tables";
 import { openDb, type Db } from "../../db";
 import { ApiError } from "../../http/errors";
@@ -8,7 +8,7 @@ const POLL_MS = 300;
 const PAGE = 500;
 // A comment line now and then keeps proxies from closing a quiet stream.
 const KEEPALIVE_MS = 15_000;
-const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+const FINISHED = FINISHED_RUN_STATUSES;
 
 /**
  * A run's events as Server-Sent Events, from `after` on, until the run ends
