@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { StepBase } from "./step-base";
+import { StepErrorCode } from "./errors";
 import { K0sFactsReport, K0sStep } from "./steps-k0s";
 
 export { SafeAddress, SafeUser, SafePath, SshEndpoint, HostTarget, StepBase } from "./step-base";
@@ -62,7 +63,7 @@ export const StepResult = z.object({
   command: z.string().max(4096).optional(),
   error: z
     .object({
-      code: z.enum(["connect_failed", "host_key_mismatch", "policy_denied", "command_failed", "timeout", "cancelled", "invalid_step", "internal"]),
+      code: StepErrorCode,
       message: z.string().max(4096),
     })
     .optional(),
