@@ -180,11 +180,11 @@ describe("facts runs", () => {
     await waitFor("waiting_for_relay", async () => (await getRun(id)).status === "waiting_for_relay");
     const run = await finished(id);
     expect(run.status).toBe("failed");
-    expect(run.error).toBe(`no relay online for site "${f.site}" after 2s`);
+    expect(run.error).toBe(`no relay online for site "${f.site}" after 2s: start the site's relay and run again`);
     expect(run.phases.flatMap((p) => p.hosts).every((h) => h.status === "skipped")).toBe(true);
     const log = (await events(id)).events;
     expect(log.some((e) => e.type === "relay.waiting" && e.level === "warn")).toBe(true);
-    expect(log[log.length - 1]?.message).toBe(`Run failed: no relay online for site "${f.site}" after 2s`);
+    expect(log[log.length - 1]?.message).toBe(`Run failed: no relay online for site "${f.site}" after 2s: start the site's relay and run again`);
   });
 
   it("starts as soon as a relay connects while the run waits", async () => {

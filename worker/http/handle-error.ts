@@ -1,7 +1,8 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import { ApiError } from "./errors";
+import { KeelError } from "../../schema/errors";
+import { ApiError, ErrorStatus, type ErrorCode } from "./errors";
 import { errorResponse } from "./error-response";
 import { zodDetails } from "./validate";
 
@@ -13,6 +14,7 @@ export const handleNotFound: NotFoundHandler = (c) =>
 
 export function toApiError(err: unknown, c: Context): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof KeelError) return new ApiError(err.code in ErrorStatus ? (err.code as ErrorCode) : "internal", err.message, err.details);
   if (err instanceof z.ZodError) return new ApiError("validation_failed", "invalid request", zodDetails(err));
   // Hono's own (e.g. a malformed request it rejects): keep its status class, not its text.
   if (err instanceof HTTPException && err.status < 500) return new ApiError("bad_request", "bad request");

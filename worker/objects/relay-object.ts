@@ -49,6 +49,24 @@ export class RelayObject extends DurableObject<Env> {
     return current ? sendFrame(current.ws, frame) : false;
   }
 
+  /**
+   * Sends frames in order on the current connection: true when sent, false
+   * when the relay is not connected, or why the frame was refused (it failed
+   * validation: a bug on the sending side, reported rather than thrown so the
+   * other frames still go).
+   */
+  async sendAll(frames: ServerMessageInput[]): Promise<(boolean | string)[]> {
+    const current = currentSocket(this.ctx.getWebSockets());
+    return frames.map((frame) => {
+      if (!current) return false;
+      try {
+        return sendFrame(current.ws, frame);
+      } catch (err) {
+        return err instanceof Error ? err.message.slice(0, 1000) : String(err);
+      }
+    });
+  }
+
   /** The relay's token was revoked: drop its connection now rather than at its next reconnect. */
   async disconnect(): Promise<void> {
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CloseCode.revoked, "relay revoked");

@@ -18,10 +18,10 @@ export async function cancelRun(env: Env, input: { id: string; actor: string }):
   if (!run) throw new ApiError("not_found", `run ${input.id} not found`);
   if (FINISHED.has(run.status)) throw new ApiError("conflict", `run ${input.id} already finished (${run.status})`);
   const result = await env.CLUSTER.get(env.CLUSTER.idFromName(run.cluster)).cancelRun(input.id, input.actor);
-  if (!result.ok && result.code === "not_active" && (await closeOrphanedRun(env, run.cluster, input.id))) {
+  if (!result.ok && result.error.code === "not_found" && (await closeOrphanedRun(env, run.cluster, input.id))) {
     throw new ApiError("conflict", `run ${input.id} had lost its state and is now marked failed; there is nothing left to cancel`);
   }
-  if (!result.ok) throw new ApiError("conflict", result.code === "not_active" ? `run ${input.id} already finished` : result.message);
+  if (!result.ok) throw new ApiError("conflict", result.error.code === "not_found" ? `run ${input.id} already finished` : result.error.message);
   await appendAudit(env.DB, { actor: input.actor, action: "run.cancel", cluster: run.cluster, target: input.id, outcome: "ok" });
   return result.run;
 }
