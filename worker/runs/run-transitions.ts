@@ -237,7 +237,9 @@ function alarm(s: RunState, ctx: RunContext, fx: RunEffect[]): void {
     const step = findStep(s, st.id);
     if (!step) continue;
     const seconds = Math.round((step.timeoutMs + GRACE_MS) / 1000);
-    finishStep(s, st, step, { ok: false, exitCode: null, stdout: "", stderr: "", error: { code: "timeout", message: `no result from the relay within ${seconds}s` }, durationMs: ctx.now - (st.dispatchedAt ?? ctx.now) }, ctx);
+    // A relay known to be gone is the likelier cause than a slow host: say so.
+    const message = s.waitingSince !== null && s.relay ? `no result within ${seconds}s: relay ${s.relay.name} of site "${s.site}" is offline` : `no result from the relay within ${seconds}s`;
+    finishStep(s, st, step, { ok: false, exitCode: null, stdout: "", stderr: "", error: { code: "timeout", message }, durationMs: ctx.now - (st.dispatchedAt ?? ctx.now) }, ctx);
     fx.push({ type: "cancel_steps", steps: st.sentTo.map((relay) => ({ relay, stepId: st.id })) });
   }
   // A relay that vanished without a close frame, or one that came back on a new connection, is noticed here.
