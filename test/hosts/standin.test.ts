@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { readClusterState, startHosts, writeStandin, type ClusterState, type SimCluster, type SimHost } from "./harness";
+import { countByHost, isNonRepeatable, readClusterState, readCommandLedger, startHosts, writeStandin, type ClusterState, type SimCluster, type SimHost } from "./harness";
 import { sshRun, type SshResult } from "./ssh-client";
 import { waitUntil } from "./wait";
 
@@ -160,6 +160,28 @@ describe("k0s stand-in", () => {
     await waitFor(0, "k0s kubectl get nodes --no-headers | grep -q '^w1 *NotReady'");
     await ok(0, "k0s kubectl --data-dir=/var/lib/k0s delete node w1");
     expect(readClusterState(cluster.clusterStateDir).nodes.map((n) => n.name)).toEqual(["c1"]);
+  });
+
+  it("keeps a ledger of every k0s command each host ran, whole lines even when hosts run commands at once", async () => {
+    const before = readCommandLedger(cluster.clusterStateDir);
+    expect(countByHost(before, ["install", "controller"])).toEqual({ c1: 2 }); // the second was refused: Init already exists
+    // Refused invocations count too: the ledger records what was run, not what worked.
+    expect(countByHost(before, ["install", "worker"])).toEqual({ w1: 2, w2: 1 });
+    expect(countByHost(before, ["token", "create"])).toEqual({ c1: 3 });
+    expect(countByHost(before.filter((r) => r.exitCode === 0), ["token", "create"])).toEqual({ c1: 1 });
+    expect(countByHost(before, ["reset"])).toEqual({ w1: 2 }); // refused while running, then done
+    const refused = before.find((r) => r.host === "c1" && r.argv.join(" ") === "bogus");
+    expect(refused).toMatchObject({ exitCode: 1, endedAt: expect.any(String), pid: expect.any(Number) });
+    expect(before.filter((r) => r.argv[0] === "worker" && r.host === "w1").length).toBeGreaterThan(0); // the daemons too
+
+    await Promise.all([0, 1, 2].map((i) => ok(i, "for n in $(seq 20); do k0s version --json > /dev/null & done; wait")));
+    const after = readCommandLedger(cluster.clusterStateDir);
+    expect(countByHost(after, ["version", "--json"])).toEqual({ c1: 20, w1: 20, w2: 20 });
+    expect(after.filter((r) => r.argv[0] === "version" && r.argv[1] === "--json").every((r) => r.exitCode === 0)).toBe(true);
+    expect(after.filter((r) => isNonRepeatable(r.argv)).map((r) => `${r.host} ${r.argv.slice(0, 2).join(" ")}`).sort()).toEqual([
+      "c1 install controller", "c1 install controller", "c1 token create", "c1 token create", "c1 token create",
+      "w1 install worker", "w1 install worker", "w1 reset", "w1 reset", "w2 install worker",
+    ]);
   });
 });
 
