@@ -3,6 +3,7 @@ import { EXIT_OK, EXIT_USAGE } from "./command";
 import { applyCommand } from "./commands/apply";
 import { factsCommand } from "./commands/facts";
 import { kubeconfigCommand } from "./commands/kubeconfig";
+import { lbConfigCommand } from "./commands/lb-config";
 import { runsCommand } from "./commands/runs";
 import { validateCommand } from "./commands/validate";
 
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   kubeconfig: kubeconfigCommand,
   facts: factsCommand,
   runs: runsCommand,
+  "lb-config": lbConfigCommand,
 };
 
 function usage(): string {

@@ -6,6 +6,7 @@ import { handleError, handleNotFound } from "./http/handle-error";
 import { applyRoutes } from "./routes/apply";
 import { auditRoutes } from "./routes/audit";
 import { clusterRoutes } from "./routes/clusters";
+import { lbConfigRoutes } from "./routes/lb-config";
 import { relayConnectRoutes } from "./routes/relay-connect";
 import { relayRoutes } from "./routes/relays";
 import { runRoutes } from "./routes/runs";
@@ -23,6 +24,7 @@ app.get("/healthz", (c) => c.json({ ok: true }));
 // relayConnectRoutes first, so GET /v1/relays/connect is never taken for a relay route.
 app.route("/v1", relayConnectRoutes);
 app.route("/v1", clusterRoutes);
+app.route("/v1", lbConfigRoutes);
 app.route("/v1", runRoutes);
 app.route("/v1", applyRoutes);
 app.route("/v1", tokenRoutes);

@@ -29,6 +29,7 @@ export const ROUTES: RouteCase[] = [
   { method: "PUT", path: `/v1/clusters/${MATRIX_CLUSTER}`, route: "/v1/clusters/:name", role: "operator", body: () => yamlBody(seedYaml(MATRIX_CLUSTER)) },
   { method: "GET", path: `/v1/clusters/${MATRIX_CLUSTER}/revisions`, route: "/v1/clusters/:name/revisions", role: "viewer" },
   { method: "DELETE", path: "/v1/clusters/matrix-absent", route: "/v1/clusters/:name", role: "admin" },
+  { method: "GET", path: `/v1/clusters/${MATRIX_CLUSTER}/lb-config`, route: "/v1/clusters/:name/lb-config", role: "viewer" },
   { method: "POST", path: "/v1/clusters/matrix-absent/facts", route: "/v1/clusters/:name/facts", role: "operator" },
   { method: "GET", path: "/v1/runs/run-absent", route: "/v1/runs/:id", role: "viewer" },
   { method: "GET", path: "/v1/runs/run-absent/events", route: "/v1/runs/:id/events", role: "viewer" },
