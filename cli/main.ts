@@ -4,6 +4,7 @@ import { applyCommand } from "./commands/apply";
 import { factsCommand } from "./commands/facts";
 import { kubeconfigCommand } from "./commands/kubeconfig";
 import { lbConfigCommand } from "./commands/lb-config";
+import { resetCommand } from "./commands/reset";
 import { runsCommand } from "./commands/runs";
 import { validateCommand } from "./commands/validate";
 
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   facts: factsCommand,
   runs: runsCommand,
   "lb-config": lbConfigCommand,
+  reset: resetCommand,
 };
 
 function usage(): string {

@@ -15,7 +15,7 @@ describe("the run engine's transitions (pure)", () => {
     expect(h.state.status).toBe("succeeded");
     expect(h.sent.map((s) => s.kind)).toEqual(["host.connect", "host.connect", "host.os", "host.os", "host.facts", "host.facts"]);
     expect(h.state.outbox.cluster?.facts?.["10.0.0.12:22"]).toMatchObject({ hostname: "node-12" });
-    expect(h.state.outbox.cluster?.appliedRevision).toBeNull();
+    expect(h.state.outbox.cluster?.applied).toBeNull();
     expect(h.state.outbox.audit.map((a) => `${a.action}:${a.outcome}`)).toEqual(["run.start:ok", "run.finish:ok"]);
     const seqs = h.state.outbox.events.map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
@@ -39,7 +39,7 @@ describe("the run engine's transitions (pure)", () => {
     expect(h.state.status).toBe("succeeded");
     expect(h.count("k0s.install")).toBe(5);
     expect(h.count("k0s.token.create")).toBe(4);
-    expect(h.state.outbox.cluster?.appliedRevision).toBe(1);
+    expect(h.state.outbox.cluster?.applied).toEqual({ revision: 1 });
     expect(h.state.outbox.cluster?.facts?.["10.0.0.14:22"]?.k0s).toMatchObject({ running: true, role: "worker" });
     expect(h.events().some((m) => m.startsWith("Planned "))).toBe(true);
   });

@@ -35,6 +35,7 @@ export const ROUTES: RouteCase[] = [
   { method: "GET", path: "/v1/runs/run-absent/events", route: "/v1/runs/:id/events", role: "viewer" },
   { method: "POST", path: "/v1/runs/run-absent/cancel", route: "/v1/runs/:id/cancel", role: "operator" },
   { method: "POST", path: "/v1/clusters/matrix-absent/apply", route: "/v1/clusters/:name/apply", role: "operator" },
+  { method: "POST", path: "/v1/clusters/matrix-absent/reset?confirm=matrix-absent", route: "/v1/clusters/:name/reset", role: "admin" },
   { method: "GET", path: "/v1/clusters/matrix-absent/kubeconfig", route: "/v1/clusters/:name/kubeconfig", role: "admin" },
   { method: "POST", path: "/v1/tokens", route: "/v1/tokens", role: "admin", body: () => jsonBody({ name: uniqueName("matrix-token"), role: "viewer" }) },
   { method: "GET", path: "/v1/tokens", route: "/v1/tokens", role: "admin" },

@@ -3,11 +3,12 @@ import type { ApplyChanges } from "./diff";
 import type { StoredHostFacts } from "../../schema/stored-facts";
 import { applyGatherPlan, applyHookPaths, planApplyRun } from "./plan-apply-run";
 import { planFacts } from "./plan-facts";
+import { planResetRun, resetGatherPlan, resetHookPaths } from "./plan-reset";
 import { PlanError, type Plan, type PlanIssue } from "./plan";
 import type { RunInputs, RunOptions } from "./run-inputs";
 
 /** Every operation a run can carry out. */
-export const OPERATION_NAMES = ["facts", "apply"] as const;
+export const OPERATION_NAMES = ["facts", "apply", "reset"] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
 
 /** The phases a run starts with; when `gathers`, the rest is planned from what they found. */
@@ -41,8 +42,8 @@ export type Planned<T> = ({ ok: true } & T) | { ok: false; issues: PlanIssue[] }
 export interface OperationPlanner {
   /** How the run's first log line starts ("Applying cluster k0s-cluster …"). */
   verb: string;
-  /** A succeeded run makes its revision the cluster's applied one. */
-  marksApplied: boolean;
+  /** What a succeeded run makes of the cluster's applied revision: its own revision (apply), none (reset), or unchanged. */
+  onSuccess: "applied" | "reset" | null;
   first(inputs: RunInputs, options: RunOptions): Planned<FirstPlan>;
   /** Called once, after every phase of `first` succeeded, with what they gathered (only when `first` said it gathers). */
   next(inputs: RunInputs, gathered: Record<string, StoredHostFacts>, options: RunOptions): Planned<NextPlan>;
@@ -50,19 +51,26 @@ export interface OperationPlanner {
 
 const facts: OperationPlanner = {
   verb: "Gathering facts for",
-  marksApplied: false,
+  onSuccess: null,
   first: (inputs) => caught(() => ({ plan: planFacts(inputs.spec), gathers: false, hookPaths: [] })),
   next: () => ({ ok: true, plan: { phases: [], concurrency: 1 }, summary: "", warnings: [], expected: null, changes: null }),
 };
 
 const apply: OperationPlanner = {
   verb: "Applying",
-  marksApplied: true,
+  onSuccess: "applied",
   first: (inputs) => caught(() => ({ plan: applyGatherPlan(inputs.spec), gathers: true, hookPaths: applyHookPaths(inputs.spec) })),
   next: (inputs, gathered, options) => planApplyRun(inputs, gathered, options),
 };
 
-export const OPERATIONS: Readonly<Record<OperationName, OperationPlanner>> = { facts, apply };
+const reset: OperationPlanner = {
+  verb: "Resetting",
+  onSuccess: "reset",
+  first: (inputs) => caught(() => ({ plan: resetGatherPlan(inputs.spec), gathers: true, hookPaths: resetHookPaths(inputs.spec) })),
+  next: (inputs, gathered) => planResetRun(inputs, gathered),
+};
+
+export const OPERATIONS: Readonly<Record<OperationName, OperationPlanner>> = { facts, apply, reset };
 
 /** The facts planners throw PlanError; the engine wants a value. */
 function caught<T>(plan: () => T): Planned<T> {

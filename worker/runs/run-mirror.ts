@@ -72,11 +72,11 @@ function mirrorWrites(db: Db, state: RunState): BatchItem<"sqlite">[] {
     items.push(db.insert(runEvents).values(events.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing({ target: [runEvents.runId, runEvents.seq] }));
   }
   if (o.cluster) {
-    const { facts, appliedRevision } = o.cluster;
+    const { facts, applied } = o.cluster;
     items.push(
       db
         .update(clusters)
-        .set({ ...(facts ? { facts } : {}), ...(appliedRevision !== null ? { appliedRevision } : {}) })
+        .set({ ...(facts ? { facts } : {}), ...(applied ? { appliedRevision: applied.revision } : {}) })
         .where(eq(clusters.name, state.cluster)),
     );
   }

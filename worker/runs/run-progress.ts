@@ -193,8 +193,9 @@ export function finish(s: RunState, ctx: RunContext, status: "succeeded" | "fail
 
   const succeeded = status === "succeeded";
   const facts = Object.keys(s.facts).length > 0 ? factsAfterRun(s, succeeded, ctx.inputs.facts) : null;
-  const applied = succeeded && OPERATIONS[s.operation].marksApplied ? s.revision : null;
-  if (facts || applied !== null) s.outbox.cluster = { facts, appliedRevision: applied };
+  const effect = succeeded ? OPERATIONS[s.operation].onSuccess : null;
+  const applied = effect === "applied" ? { revision: s.revision } : effect === "reset" ? { revision: null } : null;
+  if (facts || applied) s.outbox.cluster = { facts, applied };
 
   const took = formatDuration(ctx.now - s.createdAt);
   if (succeeded) log(s, ctx.now, "info", "run.finished", null, `==> Finished in ${took}`);

@@ -84,8 +84,8 @@ export interface Outbox {
   steps: Record<string, StepOutput | null>;
   events: (RunEvent & { seq: number })[];
   audit: RunAudit[];
-  /** The cluster row at the end of the run: its facts, and the applied revision when an apply succeeded. */
-  cluster: { facts: Record<string, StoredHostFacts> | null; appliedRevision: number | null } | null;
+  /** The cluster row at the end of the run: its facts, and its applied revision when the run changes it (an apply sets it, a reset clears it). */
+  cluster: { facts: Record<string, StoredHostFacts> | null; applied: { revision: number | null } | null } | null;
 }
 
 export interface RunState {

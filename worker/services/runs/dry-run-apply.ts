@@ -3,7 +3,7 @@ import type { DryRunResponse } from "../../../schema/run-api";
 import { loadRunInputs } from "../../core/load-run-inputs";
 import { openDb } from "../../db";
 import type { Env } from "../../env";
-import { planApplyDryRun } from "../../planner/plan-dry-run";
+import { planDryRun } from "../../planner/plan-dry-run";
 import { appendAudit } from "../audit/append";
 
 export interface DryRunInput {
@@ -21,7 +21,7 @@ export async function dryRunApply(env: Env, input: DryRunInput): Promise<DryRunR
   const loaded = await loadRunInputs(openDb(env.DB), input.cluster);
   if (!loaded.ok) throw KeelError.from(loaded.error);
   const { inputs } = loaded;
-  const planned = planApplyDryRun(inputs, input.waitTimeoutMs !== undefined ? { waitTimeoutMs: input.waitTimeoutMs } : {});
+  const planned = planDryRun("apply", inputs, input.waitTimeoutMs !== undefined ? { waitTimeoutMs: input.waitTimeoutMs } : {});
   if (!planned.ok) {
     throw new KeelError("invalid_spec", `cannot plan apply for cluster ${input.cluster}: ${planned.issues.map((e) => `${e.path}: ${e.message}`).join("; ")}`, planned.issues);
   }
@@ -35,5 +35,6 @@ export async function dryRunApply(env: Env, input: DryRunInput): Promise<DryRunR
     outcome: "ok",
     details: { revision: inputs.revision, appliedRevision: inputs.appliedRevision, phases: phases.length, steps },
   });
+  if (!changes) throw new Error("the apply planner returned no changes");
   return { dryRun: true, revision: inputs.revision, plan: { phases }, changes, warnings };
 }
