@@ -4,12 +4,12 @@ import { planDryRun } from "../../worker/planner/plan-dry-run";
 import { planResetRun } from "../../worker/planner/plan-reset";
 import { seedHosts, spec } from "./fixtures";
 
-const running = (role: string): StoredHostFacts => ({ arch: "x86_64", hostname: "n", privateAddress: "10.0.0.1", k0s: { running: true, installedVersion: "v1.21.2+k0s.1", role } });
+const running = (role: "controller" | "controller+worker" | "worker"): StoredHostFacts => ({ arch: "x86_64", hostname: "n", privateAddress: "10.0.0.1", k0s: { running: true, installedVersion: "v1.21.2+k0s.1", role } });
 const inputs = (facts: Record<string, StoredHostFacts> = {}) => ({ cluster: "k0s-cluster", site: "dc1", revision: 3, spec: spec(seedHosts()), lastApplied: null, appliedRevision: 3, facts });
 
 function installed(): Record<string, StoredHostFacts> {
   const f: Record<string, StoredHostFacts> = {};
-  for (const n of [11, 12, 13]) f[`10.0.0.${n}:22`] = { ...running("controller"), privateAddress: `10.0.0.${n}`, hostname: `k${n}` };
+  for (const n of [11, 12, 13]) f[`10.0.0.${n}:22`] = { ...running("controller+worker"), privateAddress: `10.0.0.${n}`, hostname: `k${n}` };
   for (const n of [14, 15]) f[`10.0.0.${n}:22`] = { ...running("worker"), privateAddress: `10.0.0.${n}`, hostname: `w${n}` };
   return f;
 }
