@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { Env } from "./env";
+import type { Env } from "./core/env";
 import type { AuthVariables } from "./auth/actor";
 import { checkEnv } from "./http/check-env";
 import { handleError, handleNotFound } from "./http/handle-error";

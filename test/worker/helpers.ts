@@ -1,6 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { CreatedToken, ErrorBody } from "../../schema/api";
-import type { Role } from "../../worker/auth/actor";
+import { CreatedToken, ErrorBody, type Role } from "../../schema/api";
 
 /** The bootstrap admin token vitest.config.ts gives the Worker. */
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";

@@ -1,4 +1,4 @@
-import type { Role } from "../../worker/auth/actor";
+import type { Role } from "../../schema/api";
 import { seedYaml } from "./fixtures";
 import { jsonBody, uniqueName, yamlBody, type CallOptions } from "./helpers";
 

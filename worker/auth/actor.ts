@@ -1,5 +1,6 @@
+import type { Role } from "../../schema/api";
+
 /** Who is calling; recorded on every audit entry. */
-export type Role = "viewer" | "operator" | "admin";
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 export interface Actor {

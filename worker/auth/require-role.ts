@@ -1,10 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { appendAudit } from "../services/audit/append";
+import { appendAudit } from "../core/audit-append";
 import { ApiError } from "../http/errors";
 import { errorResponse } from "../http/error-response";
 import type { AppEnv } from "../http/app-env";
-import { ROLE_RANK, type Role } from "./actor";
+import type { Role } from "../../schema/api";
+import { ROLE_RANK } from "./actor";
 import { bearerToken, resolveActor } from "./resolve-actor";
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

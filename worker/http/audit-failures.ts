@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { appendAudit } from "../services/audit/append";
+import { appendAudit } from "../core/audit-append";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./app-env";
 

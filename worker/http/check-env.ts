@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { EnvVars } from "../env";
+import { EnvVars } from "../core/env";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./app-env";
 import { formatPath } from "../../schema/cluster-issues";

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import type { Env } from "../core/env";
 import { adminKubeconfig, type AdminKubeconfigResult } from "../runs/admin-kubeconfig";
 import { EphemeralSteps } from "../runs/ephemeral-steps";
 import { RunMachine, type CancelRunResult, type RunSummary, type StartRunInput, type StartRunResult, type StepAck } from "../runs/run-machine";

@@ -1,6 +1,6 @@
 import { hostKey, type ClusterSpec } from "../../schema/cluster";
 import type { K0sFactsReport } from "../../schema/steps-k0s";
-import type { Db } from "../db";
+import type { Db } from "../core/db";
 import type { ApplyFacts } from "../planner/apply-facts";
 import { planApply, type ApplyChanges } from "../planner/plan-apply";
 import { planFacts } from "../planner/plan-facts";

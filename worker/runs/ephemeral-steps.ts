@@ -1,5 +1,5 @@
 import { StepResult, type Step } from "../../schema/steps";
-import type { Env } from "../env";
+import type { Env } from "../core/env";
 import { cancelStep, sendSteps } from "./relay-dispatch";
 import type { StepAck } from "./run-machine";
 import type { RelayBinding } from "./run-state";

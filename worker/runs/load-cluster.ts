@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { ClusterSpec } from "../../schema/cluster";
 import { clusterRevisions, clusters } from "../../schema/tables";
-import type { Db } from "../db";
-import { readClusterView } from "../services/clusters/view";
+import type { Db } from "../core/db";
+import { readClusterView } from "../core/cluster-view";
 import type { PlanIssue } from "../planner/plan";
 import { parseClusterFacts, type StoredHostFacts } from "./run-mirror";
 

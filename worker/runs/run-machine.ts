@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { FINISHED_RUN_STATUSES, RunId, type RunSummary } from "../../schema/run-api";
 import { StepResult, type Step } from "../../schema/steps";
-import { openDb } from "../db";
-import { EnvVars, type Env } from "../env";
+import { openDb } from "../core/db";
+import { EnvVars, type Env } from "../core/env";
 import { PlanError, type Plan, type PlanIssue } from "../planner/plan";
 import { planFacts } from "../planner/plan-facts";
-import { appendAuditWith } from "../services/audit/append";
+import { appendAuditWith } from "../core/audit-append";
 import { applyGatherPlan, applyHookPaths, factsAfterRun, hooksRefusal, planAfterGather } from "./apply-run";
 import { loadClusterForRun } from "./load-cluster";
 import { cancelStep, findRelay, sendSteps } from "./relay-dispatch";

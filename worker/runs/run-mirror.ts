@@ -4,7 +4,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { HostFacts, type StepResult } from "../../schema/steps";
 import { K0sFactsReport } from "../../schema/steps-k0s";
 import { clusters, runEvents, runSteps, runs } from "../../schema/tables";
-import type { Db } from "../db";
+import type { Db } from "../core/db";
 import type { RunEvent } from "./run-events";
 import type { RunState, RunStatus } from "./run-state";
 

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { clusterRevisions, clusters } from "../../../schema/tables";
 import type { ClusterView } from "../../../schema/api";
-import { openDb } from "../../db";
-import { uniqueViolation } from "../../db-errors";
+import { openDb } from "../../core/db";
+import { uniqueViolation } from "../../core/db-errors";
 import { ApiError } from "../../http/errors";
-import { appendAuditWith } from "../audit/append";
+import { appendAuditWith } from "../../core/audit-append";
 import { loadSpec, type SpecSource } from "./load-spec";
 
 export interface CreateClusterInput {

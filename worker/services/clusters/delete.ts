@@ -1,9 +1,9 @@
 import { and, eq, inArray, notExists } from "drizzle-orm";
 import { clusterRevisions, clusters, runs } from "../../../schema/tables";
-import { openDb, type Db } from "../../db";
+import { openDb, type Db } from "../../core/db";
 import { ApiError } from "../../http/errors";
-import type { Env } from "../../env";
-import { appendAuditWith } from "../audit/append";
+import type { Env } from "../../core/env";
+import { appendAuditWith } from "../../core/audit-append";
 import { closeOrphanedRun } from "../runs/close-orphaned-run";
 import { ACTIVE_RUN_STATUSES } from "../../../schema/run-api";
 

@@ -1,7 +1,7 @@
 import type { ClusterView } from "../../../schema/api";
-import { openDb } from "../../db";
+import { openDb } from "../../core/db";
 import { ApiError } from "../../http/errors";
-import { readClusterView } from "./view";
+import { readClusterView } from "../../core/cluster-view";
 
 export async function getCluster(d1: D1Database, name: string): Promise<ClusterView> {
   const view = await readClusterView(openDb(d1), name);

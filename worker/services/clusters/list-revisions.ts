@@ -1,7 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import { clusterRevisions, clusters } from "../../../schema/tables";
 import type { RevisionView } from "../../../schema/api";
-import { openDb } from "../../db";
+import { openDb } from "../../core/db";
 import { ApiError } from "../../http/errors";
 
 /** Every revision of a cluster, newest first, with the source as it was sent. */

@@ -1,13 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { clusterRevisions, clusters } from "../../../schema/tables";
 import type { ClusterUpdateResponse } from "../../../schema/api";
-import { canonicalJson } from "../../canonical-json";
-import { openDb } from "../../db";
-import { uniqueViolation } from "../../db-errors";
+import { canonicalJson } from "../../core/canonical-json";
+import { openDb } from "../../core/db";
+import { uniqueViolation } from "../../core/db-errors";
 import { ApiError } from "../../http/errors";
-import { appendAuditWith } from "../audit/append";
+import { appendAuditWith } from "../../core/audit-append";
 import { loadSpec, type SpecSource } from "./load-spec";
-import { readClusterView } from "./view";
+import { readClusterView } from "../../core/cluster-view";
 
 export interface UpdateClusterInput {
   name: string;

@@ -1,6 +1,6 @@
-import type { Env } from "../../env";
+import type { Env } from "../../core/env";
 import { ApiError } from "../../http/errors";
-import { appendAudit } from "../audit/append";
+import { appendAudit } from "../../core/audit-append";
 
 /**
  * The cluster's admin kubeconfig, fetched by the site's relay from the leader

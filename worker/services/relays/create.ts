@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { relays } from "../../../schema/tables";
 import type { CreatedRelay, CreateRelayBody } from "../../../schema/api";
-import { newSecret, sha256Hex } from "../../auth/hash";
-import { openDb } from "../../db";
-import { uniqueViolation } from "../../db-errors";
+import { newSecret, sha256Hex } from "../../core/secrets";
+import { openDb } from "../../core/db";
+import { uniqueViolation } from "../../core/db-errors";
 import { ApiError } from "../../http/errors";
-import { appendAuditWith } from "../audit/append";
+import { appendAuditWith } from "../../core/audit-append";
 
 export interface CreateRelayInput extends CreateRelayBody {
   actor: string;

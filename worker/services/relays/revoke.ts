@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { relays } from "../../../schema/tables";
 import type { RelayView } from "../../../schema/api";
-import { openDb } from "../../db";
-import type { Env } from "../../env";
+import { openDb } from "../../core/db";
+import type { Env } from "../../core/env";
 import { ApiError } from "../../http/errors";
-import { appendAuditWith } from "../audit/append";
+import { appendAuditWith } from "../../core/audit-append";
 import { relayView } from "./view";
 
 export interface RevokeRelayInput {

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { FINISHED_RUN_STATUSES, type RunSummary } from "../../../schema/run-api";
 import { runs } from "../../../schema/tables";
-import { openDb } from "../../db";
-import type { Env } from "../../env";
+import { openDb } from "../../core/db";
+import type { Env } from "../../core/env";
 import { ApiError } from "../../http/errors";
-import { appendAudit } from "../audit/append";
+import { appendAudit } from "../../core/audit-append";
 import { closeOrphanedRun } from "./close-orphaned-run";
 
 const FINISHED = FINISHED_RUN_STATUSES;

@@ -1,14 +1,14 @@
 import { hostKey } from "../../../schema/cluster";
 import type { DryRunResponse } from "../../../schema/run-api";
-import { openDb } from "../../db";
-import type { Env } from "../../env";
+import { openDb } from "../../core/db";
+import type { Env } from "../../core/env";
 import { ApiError } from "../../http/errors";
 import type { ApplyFacts } from "../../planner/apply-facts";
 import { planApply } from "../../planner/plan-apply";
 import { PlanError, hostKey as targetKey, type Plan } from "../../planner/plan";
 import { applyGatherPlan } from "../../runs/apply-run";
 import { loadApplyBaseline, loadClusterForRun } from "../../runs/load-cluster";
-import { appendAudit } from "../audit/append";
+import { appendAudit } from "../../core/audit-append";
 
 export interface DryRunInput {
   cluster: string;

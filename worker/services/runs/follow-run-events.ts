@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { FINISHED_RUN_STATUSES, type RunStreamEnd } from "../../../schema/run-api";
 import { runEvents, runs } from "../../../schema/tables";
-import { openDb, type Db } from "../../db";
+import { openDb, type Db } from "../../core/db";
 import { ApiError } from "../../http/errors";
 
 const POLL_MS = 300;

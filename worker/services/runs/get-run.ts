@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { RunHostView, RunPhaseView, RunView } from "../../../schema/run-api";
 import { runSteps, runs } from "../../../schema/tables";
-import { openDb } from "../../db";
+import { openDb } from "../../core/db";
 import { ApiError } from "../../http/errors";
 
 // Only what the view needs from the stored plan: phase names and step order.

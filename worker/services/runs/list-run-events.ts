@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { RunEventsPage, RunEventsQuery } from "../../../schema/run-api";
 import { runEvents, runs } from "../../../schema/tables";
-import { openDb } from "../../db";
+import { openDb } from "../../core/db";
 import { ApiError } from "../../http/errors";
 
 /** A run's events after `after`, oldest first; poll again with `next`. */

@@ -1,5 +1,5 @@
 import type { RunSummary } from "../../../schema/run-api";
-import type { Env } from "../../env";
+import type { Env } from "../../core/env";
 import { ApiError } from "../../http/errors";
 import type { StartRunInput } from "../../runs/run-machine";
 

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { apiTokens } from "../../../schema/tables";
 import type { TokenView } from "../../../schema/api";
-import { openDb } from "../../db";
+import { openDb } from "../../core/db";
 import { ApiError } from "../../http/errors";
-import { appendAuditWith } from "../audit/append";
+import { appendAuditWith } from "../../core/audit-append";
 import { tokenView } from "./view";
 
 export interface RevokeTokenInput {
