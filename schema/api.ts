@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ErrorBody } from "./errors";
 
 /**
  * Request and response bodies of keel's HTTP API. The worker parses every
@@ -204,11 +205,6 @@ export const AuditVerifyResult = z.discriminatedUnion("ok", [
 ]);
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
 
-export const ErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  }),
-});
-export type ErrorBody = z.infer<typeof ErrorBody>;
+/** Every HTTP error: `{error:{code,message,details?}}`, the code one of schema/errors.ts's. */
+export const ErrorResponse = z.object({ error: ErrorBody });
+export type ErrorResponse = z.infer<typeof ErrorResponse>;

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bearerToken } from "../auth/resolve-actor";
 import type { AppEnv } from "../http/app-env";
-import { ApiError } from "../http/errors";
+import { KeelError } from "../../schema/errors";
 import { authenticateRelay } from "../services/relays/authenticate-relay";
 import { connectRelay } from "../services/relays/connect-relay";
 
@@ -12,10 +12,10 @@ import { connectRelay } from "../services/relays/connect-relay";
 export const relayConnectRoutes = new Hono<AppEnv>().get("/relays/connect", async (c) => {
   const secret = bearerToken(c.req.header("authorization"));
   const relay = secret === null ? null : await authenticateRelay(c.env.DB, secret);
-  if (!relay) throw new ApiError("unauthorized", secret === null ? "send `Authorization: Bearer <relay token>`" : "the relay token is unknown or revoked");
+  if (!relay) throw new KeelError("unauthorized", secret === null ? "send `Authorization: Bearer <relay token>`" : "the relay token is unknown or revoked");
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     c.header("Upgrade", "websocket");
-    throw new ApiError("upgrade_required", "this endpoint only takes a WebSocket upgrade (Upgrade: websocket)");
+    throw new KeelError("upgrade_required", "this endpoint only takes a WebSocket upgrade (Upgrade: websocket)");
   }
   return connectRelay(c.env, relay, c.req.raw);
 });

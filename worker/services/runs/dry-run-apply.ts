@@ -2,7 +2,7 @@ import { hostKey } from "../../../schema/cluster";
 import type { DryRunResponse } from "../../../schema/run-api";
 import { openDb } from "../../core/db";
 import type { Env } from "../../core/env";
-import { ApiError } from "../../http/errors";
+import { KeelError } from "../../../schema/errors";
 import type { ApplyFacts } from "../../planner/apply-facts";
 import { planApply } from "../../planner/plan-apply";
 import { PlanError, hostKey as targetKey, type Plan } from "../../planner/plan";
@@ -24,12 +24,12 @@ export interface DryRunInput {
 export async function dryRunApply(env: Env, input: DryRunInput): Promise<DryRunResponse> {
   const db = openDb(env.DB);
   const loaded = await loadClusterForRun(db, input.cluster);
-  if (!loaded.ok) throw new ApiError(loaded.code, loaded.message, loaded.details);
+  if (!loaded.ok) throw new KeelError(loaded.code, loaded.message, loaded.details);
   let gather: Plan;
   try {
     gather = applyGatherPlan(loaded.spec);
   } catch (err) {
-    if (err instanceof PlanError) throw new ApiError("invalid_spec", `cannot plan apply for cluster ${input.cluster}: ${err.message}`, err.issues);
+    if (err instanceof PlanError) throw new KeelError("invalid_spec", `cannot plan apply for cluster ${input.cluster}: ${err.message}`, err.issues);
     throw err;
   }
   const baseline = await loadApplyBaseline(db, input.cluster);
@@ -54,7 +54,7 @@ export async function dryRunApply(env: Env, input: DryRunInput): Promise<DryRunR
   }
 
   const planned = planApply(loaded.spec, facts, baseline.lastApplied, input.waitTimeoutMs !== undefined ? { timeouts: { readyMs: input.waitTimeoutMs, nodeReadyMs: input.waitTimeoutMs } } : {});
-  if (!planned.ok) throw new ApiError("invalid_spec", `cannot plan apply for cluster ${input.cluster}: ${planned.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, planned.errors);
+  if (!planned.ok) throw new KeelError("invalid_spec", `cannot plan apply for cluster ${input.cluster}: ${planned.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, planned.errors);
 
   const phases = [...gather.phases, ...planned.plan.phases].map((p) => ({
     name: p.name,

@@ -1,6 +1,6 @@
 import type { RunSummary } from "../../../schema/run-api";
 import type { Env } from "../../core/env";
-import { ApiError } from "../../http/errors";
+import { KeelError } from "../../../schema/errors";
 import type { StartRunInput } from "../../runs/run-machine";
 
 /**
@@ -12,6 +12,6 @@ export async function startRun(env: Env, input: StartRunInput): Promise<RunSumma
   const cluster = env.CLUSTER.get(env.CLUSTER.idFromName(input.cluster));
   const result = await cluster.startRun(input);
   if (result.ok) return result.run;
-  if (result.code === "conflict") throw new ApiError("conflict", result.message);
-  throw new ApiError(result.code, result.message, result.details);
+  if (result.code === "conflict") throw new KeelError("conflict", result.message);
+  throw new KeelError(result.code, result.message, result.details);
 }
