@@ -38,6 +38,11 @@ export type ClusterParams = z.infer<typeof ClusterParams>;
 export const RelayParams = z.object({ name: ResourceName });
 export type RelayParams = z.infer<typeof RelayParams>;
 
+/** API tokens are named by the UUID minted with them. */
+export const TokenId = z.uuid("must be a token id (a UUID)");
+export const TokenParams = z.object({ id: TokenId });
+export type TokenParams = z.infer<typeof TokenParams>;
+
 /** `?site=` on a YAML create/update. */
 export const SiteQuery = z.object({ site: ResourceName.optional() });
 export type SiteQuery = z.infer<typeof SiteQuery>;
