@@ -1,6 +1,5 @@
 import { Hono } from "hono";
-import type { Env } from "./env";
-import type { AuthVariables } from "./auth/actor";
+import type { AppEnv } from "./http/app-env";
 import { checkEnv } from "./http/check-env";
 import { handleError, handleNotFound } from "./http/handle-error";
 import { applyRoutes } from "./routes/apply";
@@ -13,7 +12,7 @@ import { runRoutes } from "./routes/runs";
 import { tokenRoutes } from "./routes/tokens";
 
 /** keel's HTTP API: wiring only; each route file validates, calls one service, returns. */
-export const app: Hono<{ Bindings: Env; Variables: AuthVariables }> = new Hono<{ Bindings: Env; Variables: AuthVariables }>();
+export const app: Hono<AppEnv> = new Hono<AppEnv>();
 
 app.onError(handleError);
 app.notFound(handleNotFound);

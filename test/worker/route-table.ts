@@ -1,4 +1,4 @@
-import type { Role } from "../../worker/auth/actor";
+import type { Role } from "../../schema/api";
 import { seedYaml } from "./fixtures";
 import { jsonBody, uniqueName, yamlBody, type CallOptions } from "./helpers";
 
@@ -12,6 +12,9 @@ export interface RouteCase {
   role: Role;
   body?: () => Pick<CallOptions, "body" | "contentType">;
 }
+
+/** A well-formed token id that names no token. */
+const ABSENT_TOKEN_ID = "00000000-0000-4000-8000-000000000000";
 
 /** A cluster the matrix file creates up front, so PUT and GET reach the handler. */
 export const MATRIX_CLUSTER = "matrix-cluster";
@@ -39,7 +42,7 @@ export const ROUTES: RouteCase[] = [
   { method: "GET", path: "/v1/clusters/matrix-absent/kubeconfig", route: "/v1/clusters/:name/kubeconfig", role: "admin" },
   { method: "POST", path: "/v1/tokens", route: "/v1/tokens", role: "admin", body: () => jsonBody({ name: uniqueName("matrix-token"), role: "viewer" }) },
   { method: "GET", path: "/v1/tokens", route: "/v1/tokens", role: "admin" },
-  { method: "DELETE", path: "/v1/tokens/token-absent", route: "/v1/tokens/:id", role: "admin" },
+  { method: "DELETE", path: `/v1/tokens/${ABSENT_TOKEN_ID}`, route: "/v1/tokens/:id", role: "admin" },
   { method: "POST", path: "/v1/relays", route: "/v1/relays", role: "admin", body: () => jsonBody({ name: uniqueName("matrix-relay"), site: "dc1" }) },
   { method: "GET", path: "/v1/relays", route: "/v1/relays", role: "viewer" },
   { method: "DELETE", path: "/v1/relays/relay-absent", route: "/v1/relays/:name", role: "admin" },

@@ -4,7 +4,7 @@ import { fail, type ErrorBody } from "../../schema/errors";
 import { parseClusterFacts } from "../../schema/stored-facts";
 import { clusterRevisions, clusters } from "../../schema/tables";
 import type { RunInputs } from "../planner/run-inputs";
-import type { Db } from "../db";
+import type { Db } from "./db";
 
 /**
  * Everything a run (or a dry run) plans with, read once: the cluster's

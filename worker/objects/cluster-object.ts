@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { StepResult } from "../../schema/steps";
-import type { Env } from "../env";
+import type { Env } from "../core/env";
 import { adminKubeconfig, type AdminKubeconfigResult } from "../runs/admin-kubeconfig";
 import { EphemeralSteps } from "../runs/ephemeral-steps";
 import { RunDriver } from "../runs/run-driver";

@@ -1,10 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { CloseCode, type ServerMessageInput } from "../../schema/protocol";
-import type { Env } from "../env";
+import type { Env } from "../core/env";
 import { sendFrame } from "./relay-socket/frames";
 import { handleRelayClose, handleRelayMessage } from "./relay-socket/relay-session";
-import { RELAY_NAME_HEADER, RELAY_SITE_HEADER, closeQuietly, currentSocket, writeState } from "./relay-socket/socket-state";
+import { RELAY_NAME_HEADER, RELAY_SITE_HEADER } from "../core/relay-identity";
+import { closeQuietly, currentSocket, writeState } from "./relay-socket/socket-state";
 
 const Identity = z.object({ relay: z.string().min(1).max(100), site: z.string().min(1).max(100) });
 

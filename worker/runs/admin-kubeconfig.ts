@@ -1,7 +1,7 @@
 import { isController, type ClusterSpec } from "../../schema/cluster";
 import type { K0sKubeconfigAdminStep } from "../../schema/steps-k0s";
-import { openDb } from "../db";
-import type { Env } from "../env";
+import { openDb } from "../core/db";
+import type { Env } from "../core/env";
 import { resolveHostTarget } from "../planner/host-target";
 import { hostKey } from "../planner/plan";
 import { EphemeralSteps } from "./ephemeral-steps";

@@ -1,5 +1,5 @@
 import type { Step, StepResult } from "../../schema/steps";
-import type { Env } from "../env";
+import type { Env } from "../core/env";
 import { cancelStep, sendSteps } from "./relay-dispatch";
 import type { StepAck } from "./run-rpc";
 import type { RelayBinding } from "./run-state";

@@ -2,8 +2,8 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import type { ServerMessageInput } from "../../schema/protocol";
 import type { Step } from "../../schema/steps";
 import { relays } from "../../schema/tables";
-import { openDb } from "../db";
-import type { Env } from "../env";
+import { openDb } from "../core/db";
+import type { Env } from "../core/env";
 import type { RelayBinding } from "./run-state";
 
 // A site normally has one relay, sometimes a standby; never many.

@@ -1,7 +1,7 @@
 import { fail } from "../../schema/errors";
-import { openDb } from "../db";
+import { openDb } from "../core/db";
 import { loadRunInputs } from "../core/load-run-inputs";
-import { EnvVars, type Env } from "../env";
+import { EnvVars, type Env } from "../core/env";
 import type { RunInputs } from "../planner/run-inputs";
 import type { RunEffect } from "./run-effects";
 import { hasMirrorWork, writeMirror } from "./run-mirror";

@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { clusters, runEvents, runSteps, runs } from "../../schema/tables";
-import type { Db } from "../db";
-import { appendAuditWith } from "../services/audit/append";
+import type { Db } from "../core/db";
+import { appendAuditWith } from "../core/audit-append";
 import type { RunState } from "./run-state";
 
 // D1 allows 100 bound parameters per statement: multi-row statements go in chunks.

@@ -1,7 +1,7 @@
 import { KeelError } from "../../../schema/errors";
 import type { LbConfigQuery, LbConfigResponse } from "../../../schema/lb-api";
 import { loadRunInputs } from "../../core/load-run-inputs";
-import { openDb } from "../../db";
+import { openDb } from "../../core/db";
 import { renderLbConfig } from "../../planner/lb-config";
 
 /** A load balancer config for the cluster's current revision; reads only, touches no host. */

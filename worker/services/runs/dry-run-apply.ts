@@ -1,10 +1,10 @@
 import { KeelError } from "../../../schema/errors";
 import type { DryRunResponse } from "../../../schema/run-api";
 import { loadRunInputs } from "../../core/load-run-inputs";
-import { openDb } from "../../db";
-import type { Env } from "../../env";
+import { openDb } from "../../core/db";
+import type { Env } from "../../core/env";
 import { planDryRun } from "../../planner/plan-dry-run";
-import { appendAudit } from "../audit/append";
+import { appendAudit } from "../../core/audit-append";
 
 export interface DryRunInput {
   cluster: string;

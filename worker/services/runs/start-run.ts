@@ -1,6 +1,6 @@
 import { KeelError } from "../../../schema/errors";
 import type { RunSummary } from "../../../schema/run-api";
-import type { Env } from "../../env";
+import type { Env } from "../../core/env";
 import type { StartRunInput } from "../../runs/run-rpc";
 
 /**
