@@ -110,8 +110,8 @@ describe("hostile input", () => {
     expect(errors(loadClusterYaml(`${HEAD}spec:\n  hosts:\n${hosts}\n`)).length).toBe(100);
   });
 
-  it("refuses a substitution nesting bomb", () => {
+  it("reads a substitution nesting bomb as k0sctl does: substitutions do not nest, so it is one default", () => {
     const text = host("{address: 10.0.0.1}") + `# ${"${A:-".repeat(10_000)}x${"}".repeat(10_000)}\n`;
-    expect(errors(loadClusterYaml(text))[0]?.message).toMatch(/envsubst/);
+    expect(loadClusterYaml(text).ok).toBe(true);
   });
 });
