@@ -14,6 +14,7 @@ export { MAX_DEPTH };
 // 0.6 s. A spec of 1,000 hosts with address, key, interface, environment and
 // install flags is about 80k tokens; the seed examples are under 1,000.
 export const MAX_TOKENS = 200_000;
+const FLOW_COLLECTION_COST = 8;
 // Values of a JSON body that the schema will walk (YAML is bounded by its expanded bytes instead).
 const MAX_VALUES = 1_000_000;
 
@@ -70,6 +71,8 @@ class TokenGuard {
     switch (CST.tokenType(token)) {
       case "flow-map-start":
       case "flow-seq-start":
+        // Each flow collection costs the parser about as much as eight plain tokens ([{a: 1}, …] is its worst case).
+        this.tokens += FLOW_COLLECTION_COST - 1;
         if (++this.flowDepth > MAX_DEPTH) return deeper;
         break;
       case "flow-map-end":
