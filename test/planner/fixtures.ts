@@ -1,10 +1,9 @@
 import { ClusterSpec, type ClusterSpecInput } from "../../schema/cluster";
 import { Step } from "../../schema/steps";
 import { K0sStep } from "../../schema/steps-k0s";
-import type { ApplyFacts, K0sHostFacts, PlanApplyResult } from "../../worker/planner/plan-apply";
-import type { PlanIssue } from "../../worker/planner/plan";
-import type { ApplyPlan, PlanStep } from "../../worker/planner/apply-plan";
-import { batchesOf } from "../../worker/planner/plan";
+import type { K0sFactsReport } from "../../schema/steps-k0s";
+import type { ApplyFacts, PlanApplyResult } from "../../worker/planner/plan-apply";
+import { batchesOf, type Plan, type PlanIssue } from "../../worker/planner/plan";
 
 type HostInput = NonNullable<ClusterSpecInput["spec"]>["hosts"][number];
 
@@ -62,7 +61,7 @@ export function runningFacts(s: ClusterSpec, version: string, except: number[] =
   for (const h of s.spec.hosts) {
     const address = h.ssh?.address ?? "";
     const n = Number(address.split(".").pop());
-    const k0s: K0sHostFacts = except.includes(n)
+    const k0s: K0sFactsReport = except.includes(n)
       ? { running: false }
       : { running: true, installedVersion: `v${version}`, role: h.role, configSha256: "a".repeat(64), nodeName: `k${n - 10}.node` };
     facts.hosts[`${address}:22`] = { arch: "x86_64", hostname: `k${n - 10}.node`, privateAddress: `192.168.0.${n}`, k0s };
@@ -77,22 +76,22 @@ export function hostAt(s: ClusterSpec, i: number): ClusterSpec["spec"]["hosts"][
   return h;
 }
 
-export function phaseNames(plan: ApplyPlan): string[] {
+export function phaseNames(plan: Plan): string[] {
   return plan.phases.map((p) => p.name);
 }
 
-export function phase(plan: ApplyPlan, name: string) {
+export function phase(plan: Plan, name: string) {
   const found = plan.phases.find((p) => p.name === name);
   if (!found) throw new Error(`no phase ${name} in ${phaseNames(plan).join(", ")}`);
   return found;
 }
 
 /** Step ids of a phase, batch by batch: compact to assert on. */
-export function batchIds(plan: ApplyPlan, name: string): string[][] {
+export function batchIds(plan: Plan, name: string): string[][] {
   return batchesOf(phase(plan, name)).map((b) => b.map((s) => s.id));
 }
 
-export function allSteps(plan: ApplyPlan): PlanStep[] {
+export function allSteps(plan: Plan): Step[] {
   return plan.phases.flatMap((p) => p.steps);
 }
 

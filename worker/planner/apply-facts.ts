@@ -1,12 +1,8 @@
-import type { HostFacts } from "../../schema/steps";
-import type { K0sFactsReport } from "../../schema/steps-k0s";
-
-/** What the "Gather k0s facts" phase found on one host (the relay's K0sFactsReport). */
-export type K0sHostFacts = K0sFactsReport;
+import type { StoredHostFacts } from "../../schema/stored-facts";
 
 /** Everything the gather phases found, by "address:port". */
 export interface ApplyFacts {
-  hosts: Record<string, HostFacts & { k0s?: K0sHostFacts }>;
+  hosts: Record<string, StoredHostFacts>;
 }
 
 export interface ApplyOptions {

@@ -1,7 +1,8 @@
 import type { ClusterSpec, Host } from "../../schema/cluster";
 import { isController, isWorker } from "../../schema/cluster";
 import type { HostTarget } from "../../schema/steps";
-import type { ApplyFacts, K0sHostFacts } from "./apply-facts";
+import type { ApplyFacts } from "./apply-facts";
+import type { K0sFactsReport } from "../../schema/steps-k0s";
 import { k0sArch } from "./download-url";
 import { resolveHostTarget } from "./host-target";
 import { installArgs, type InstallArgs } from "./install-flags";
@@ -28,7 +29,7 @@ export interface ApplyHost {
   worker: boolean;
   reset: boolean;
   running: boolean;
-  k0s: K0sHostFacts | undefined;
+  k0s: K0sFactsReport | undefined;
   action: HostAction;
   /** A new binary must be staged (install of a missing/other version, or upgrade). */
   needsBinary: boolean;

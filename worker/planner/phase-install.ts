@@ -1,5 +1,7 @@
 import type { ApplyHost } from "./apply-hosts";
-import { lockstep, phaseFromBatches, type ApplyPhase, type CleanupRule, type PlanStep } from "./apply-plan";
+import { lockstep, phaseFromBatches } from "./apply-plan";
+import type { PlanPhase, CleanupRule } from "./plan";
+import type { Step } from "../../schema/steps";
 import { etcdLeave, hook, joinSecret, k0sInstall, k0sReset, nodeReady, readyz, service, tokenCreate, tokenFileScrub, tokenInvalidate, type StepContext } from "./apply-steps";
 import { chunk, quorumJoinBatches } from "./batches";
 
@@ -13,7 +15,7 @@ function freshInstall(h: ApplyHost): boolean {
 
 function cleanupAfterFailedInstall(c: StepContext, h: ApplyHost, readyStepId: string, cleanup: CleanupRule[]): void {
   if (!freshInstall(h)) return;
-  const steps: PlanStep[] = [];
+  const steps: Step[] = [];
   // A controller that was added to etcd but never became ready would count against quorum forever.
   if (h.controller && h !== c.leader && storageIsEtcd(c)) steps.push({ ...etcdLeave(c, h), id: `cleanup-etcd-leave:${h.key}` });
   steps.push(service(h, "stop", "cleanup-stop"), { ...k0sReset(h), id: `cleanup-reset:${h.key}` });
@@ -25,7 +27,7 @@ export function storageIsEtcd(c: StepContext): boolean {
   return type === undefined || type === "etcd";
 }
 
-export function initializePhase(c: StepContext, cleanup: CleanupRule[]): ApplyPhase {
+export function initializePhase(c: StepContext, cleanup: CleanupRule[]): PlanPhase {
   const l = c.leader;
   if (l.action !== "install") return phaseFromBatches("Initialize the k0s cluster", []);
   const sequence = [...hook(l, "install.before"), k0sInstall(l, { force: !freshInstall(l) }), service(l, "start"), readyz(c, l), ...hook(l, "install.after")];
@@ -34,7 +36,7 @@ export function initializePhase(c: StepContext, cleanup: CleanupRule[]): ApplyPh
 }
 
 /** A joiner's whole sequence; the token steps run on the leader, everything else on the joiner. */
-function joinSequence(c: StepContext, h: ApplyHost, cleanup: CleanupRule[]): PlanStep[] {
+function joinSequence(c: StepContext, h: ApplyHost, cleanup: CleanupRule[]): Step[] {
   const waitNode = !h.controller && c.spec.spec.options.wait.enabled;
   const ready = h.controller ? readyz(c, h) : waitNode ? nodeReady(c, h) : null;
   cleanupAfterFailedInstall(c, h, ready?.id ?? `start:${h.key}`, cleanup);
@@ -56,7 +58,7 @@ function joinSequence(c: StepContext, h: ApplyHost, cleanup: CleanupRule[]): Pla
  * members are the controllers already running and staying, plus the leader
  * when this apply initializes it.
  */
-export function installControllersPhase(c: StepContext, hosts: readonly ApplyHost[], cleanup: CleanupRule[]): ApplyPhase {
+export function installControllersPhase(c: StepContext, hosts: readonly ApplyHost[], cleanup: CleanupRule[]): PlanPhase {
   const joiners = hosts.filter((h) => h.controller && !h.reset && h !== c.leader && h.action === "install");
   const members = hosts.filter((h) => h.controller && !h.reset && h.running).length + (c.leader.action === "install" ? 1 : 0);
   const batches = quorumJoinBatches(members, joiners).flatMap((batch) => lockstep(batch.map((h) => joinSequence(c, h, cleanup))));
@@ -67,7 +69,7 @@ export function installControllersPhase(c: StepContext, hosts: readonly ApplyHos
  * Joining workers disrupts nothing, so they join together; groups of
  * concurrency.limit keep each group's tokens young (they expire in 10 minutes).
  */
-export function installWorkersPhase(c: StepContext, hosts: readonly ApplyHost[], cleanup: CleanupRule[]): ApplyPhase {
+export function installWorkersPhase(c: StepContext, hosts: readonly ApplyHost[], cleanup: CleanupRule[]): PlanPhase {
   const joiners = hosts.filter((h) => !h.controller && !h.reset && h.action === "install");
   const batches = chunk(joiners, c.spec.spec.options.concurrency.limit).flatMap((group) => lockstep(group.map((h) => joinSequence(c, h, cleanup))));
   return phaseFromBatches("Install workers", batches);

@@ -3,7 +3,9 @@ import { hostAddress, hostKey as specHostKey, isController } from "../../schema/
 import type { FileUploadStep, K0sStep } from "../../schema/steps-k0s";
 import type { ApplyFacts } from "./apply-facts";
 import type { ApplyHost } from "./apply-hosts";
-import { lockstep, phaseFromBatches, type ApplyPhase, type PlanStep } from "./apply-plan";
+import { lockstep, phaseFromBatches } from "./apply-plan";
+import type { PlanPhase } from "./plan";
+import type { Step } from "../../schema/steps";
 import { CONFIG_PATH, binaryInstall, readyz, service, tmpBinaryPath, type StepContext } from "./apply-steps";
 import { DEFAULT_DOWNLOAD_URL, expandDownloadUrl } from "./download-url";
 import { jsonEqual, k0sConfigFor, type ConfigHost } from "./k0s-config";
@@ -13,7 +15,7 @@ import type { PlanIssue } from "./plan";
 
 const MINUTE = 60_000;
 
-export function stagePhase(c: StepContext, hosts: readonly ApplyHost[], issues: PlanIssue[]): ApplyPhase {
+export function stagePhase(c: StepContext, hosts: readonly ApplyHost[], issues: PlanIssue[]): PlanPhase {
   const steps: K0sStep[] = [];
   for (const h of hosts) {
     if (!h.needsBinary) continue;
@@ -39,7 +41,7 @@ export function stagePhase(c: StepContext, hosts: readonly ApplyHost[], issues: 
  * whether a local file changed since the last upload, and it skips files whose
  * size and sha256 already match, so an unchanged spec uploads nothing.
  */
-export function uploadPhase(c: StepContext, hosts: readonly ApplyHost[]): ApplyPhase {
+export function uploadPhase(c: StepContext, hosts: readonly ApplyHost[]): PlanPhase {
   const sequences = hosts.filter((h) => !h.reset).map((h) => h.spec.files.map((f, j) => fileStep(h, f, j)));
   return phaseFromBatches("Upload files to hosts", lockstep(sequences), c.spec.spec.options.concurrency.uploads);
 }
@@ -74,7 +76,7 @@ function joinPath(dir: string, name: string): string {
   return `${dir.replace(/\/+$/, "")}/${name}`;
 }
 
-export function installBinariesPhase(c: StepContext, hosts: readonly ApplyHost[]): ApplyPhase {
+export function installBinariesPhase(c: StepContext, hosts: readonly ApplyHost[]): PlanPhase {
   const steps = hosts.filter((h) => h.action === "install" && h.needsBinary).map((h) => binaryInstall(c, h));
   return phaseFromBatches("Install k0s binaries on hosts", [steps]);
 }
@@ -102,11 +104,11 @@ export function controllerConfigs(spec: ClusterSpec, facts: ApplyFacts): Map<str
  * together can lose etcd quorum (k0sctl #1142). Hosts about to be upgraded are
  * not restarted here; their upgrade restarts them.
  */
-export function configurePhase(c: StepContext, hosts: readonly ApplyHost[], facts: ApplyFacts, lastApplied: ClusterSpec | null): ApplyPhase {
+export function configurePhase(c: StepContext, hosts: readonly ApplyHost[], facts: ApplyFacts, lastApplied: ClusterSpec | null): PlanPhase {
   const next = controllerConfigs(c.spec, facts);
   const previous = lastApplied ? controllerConfigs(lastApplied, facts) : new Map<string, Record<string, unknown>>();
-  const writes: PlanStep[] = [];
-  const restarts: PlanStep[][] = [];
+  const writes: Step[] = [];
+  const restarts: Step[][] = [];
   for (const h of hosts) {
     const config = next.get(h.key);
     if (!h.controller || h.reset || config === undefined) continue;

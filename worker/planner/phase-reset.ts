@@ -1,5 +1,7 @@
 import type { ApplyHost } from "./apply-hosts";
-import { lockstep, phaseFromBatches, type ApplyPhase, type PlanStep } from "./apply-plan";
+import { lockstep, phaseFromBatches } from "./apply-plan";
+import type { PlanPhase } from "./plan";
+import type { Step } from "../../schema/steps";
 import { drain, etcdLeave, hook, k0sReset, nodeDelete, service, type StepContext } from "./apply-steps";
 import { chunk, disruptionBatchSize } from "./batches";
 import { storageIsEtcd } from "./phase-install";
@@ -13,7 +15,7 @@ import { workerCount } from "./phase-upgrade";
  * leaves etcd while its own k0s still runs (`k0s etcd leave` talks to the local
  * member), before it is stopped.
  */
-function resetSequence(c: StepContext, h: ApplyHost): PlanStep[] {
+function resetSequence(c: StepContext, h: ApplyHost): Step[] {
   const drained = h.worker && h.running && c.spec.spec.options.drain.enabled;
   return [
     ...hook(h, "reset.before"),
@@ -26,7 +28,7 @@ function resetSequence(c: StepContext, h: ApplyHost): PlanStep[] {
   ];
 }
 
-export function resetWorkersPhase(c: StepContext, hosts: readonly ApplyHost[]): ApplyPhase {
+export function resetWorkersPhase(c: StepContext, hosts: readonly ApplyHost[]): PlanPhase {
   const { workerDisruptionPercent, limit } = c.spec.spec.options.concurrency;
   const size = disruptionBatchSize(workerCount(hosts), workerDisruptionPercent, limit);
   const leaving = hosts.filter((h) => !h.controller && h.action === "reset");
@@ -34,7 +36,7 @@ export function resetWorkersPhase(c: StepContext, hosts: readonly ApplyHost[]): 
 }
 
 /** One at a time: each leaves etcd before the next, so quorum is recomputed for every removal. */
-export function resetControllersPhase(c: StepContext, hosts: readonly ApplyHost[]): ApplyPhase {
+export function resetControllersPhase(c: StepContext, hosts: readonly ApplyHost[]): PlanPhase {
   const leaving = hosts.filter((h) => h.controller && h.action === "reset");
   return phaseFromBatches("Reset controllers", leaving.flatMap((h) => lockstep([resetSequence(c, h)])));
 }

@@ -1,5 +1,7 @@
 import type { ApplyHost } from "./apply-hosts";
-import { lockstep, phaseFromBatches, type ApplyPhase, type PlanStep } from "./apply-plan";
+import { lockstep, phaseFromBatches } from "./apply-plan";
+import type { PlanPhase } from "./plan";
+import type { Step } from "../../schema/steps";
 import { binaryInstall, cordon, drain, hook, k0sInstall, nodeReady, readyz, service, uncordon, type StepContext } from "./apply-steps";
 import { chunk, disruptionBatchSize } from "./batches";
 
@@ -15,7 +17,7 @@ export function workerCount(hosts: readonly ApplyHost[]): number {
  * cluster: its pods have nowhere to go); the upgrade hooks run once the node
  * is empty and again once it is back, before it takes pods.
  */
-function upgradeSequence(c: StepContext, h: ApplyHost): PlanStep[] {
+function upgradeSequence(c: StepContext, h: ApplyHost): Step[] {
   const drained = h.worker && h.spec.role !== "single" && c.spec.spec.options.drain.enabled;
   const waitNode = h.worker && c.spec.spec.options.wait.enabled;
   return [
@@ -32,14 +34,14 @@ function upgradeSequence(c: StepContext, h: ApplyHost): PlanStep[] {
   ];
 }
 
-export function upgradeControllersPhase(c: StepContext, hosts: readonly ApplyHost[]): ApplyPhase {
+export function upgradeControllersPhase(c: StepContext, hosts: readonly ApplyHost[]): PlanPhase {
   const batches = hosts
     .filter((h) => h.controller && !h.reset && h.action === "upgrade")
     .flatMap((h) => lockstep([upgradeSequence(c, h)]));
   return phaseFromBatches("Upgrade controllers", batches);
 }
 
-export function upgradeWorkersPhase(c: StepContext, hosts: readonly ApplyHost[]): ApplyPhase {
+export function upgradeWorkersPhase(c: StepContext, hosts: readonly ApplyHost[]): PlanPhase {
   const { workerDisruptionPercent, limit } = c.spec.spec.options.concurrency;
   const size = disruptionBatchSize(workerCount(hosts), workerDisruptionPercent, limit);
   const upgrading = hosts.filter((h) => !h.controller && !h.reset && h.action === "upgrade");

@@ -3,7 +3,9 @@ import { goDurationMs, hostKey as specHostKey } from "../../schema/cluster";
 import type { HookName } from "../../schema/steps-k0s";
 import type { ApplyFacts, ApplyOptions } from "./apply-facts";
 import { applyHosts, type ApplyHost } from "./apply-hosts";
-import { phaseFromBatches, type ApplyPhase, type ApplyPlan, type CleanupRule, type PlanStep } from "./apply-plan";
+import { phaseFromBatches } from "./apply-plan";
+import type { PlanPhase, Plan, CleanupRule } from "./plan";
+import type { Step } from "../../schema/steps";
 import { hook, type StepContext } from "./apply-steps";
 import { applyChanges, type ApplyChanges } from "./diff";
 import { jsonEqual } from "./k0s-config";
@@ -16,11 +18,11 @@ import type { PlanIssue } from "./plan";
 import { nodeNameIssues, specRefusals } from "./validate-apply";
 import { isK0sVersion, normalizeK0sVersion } from "./version";
 
-export type { ApplyFacts, ApplyOptions, K0sHostFacts } from "./apply-facts";
+export type { ApplyFacts, ApplyOptions } from "./apply-facts";
 export type { ApplyChanges } from "./diff";
-export type { ApplyPhase, ApplyPlan, CleanupRule, PlanStep } from "./apply-plan";
 
-export type PlanApplyResult = { ok: true; plan: ApplyPlan; changes: ApplyChanges; warnings: string[] } | { ok: false; errors: PlanIssue[] };
+
+export type PlanApplyResult = { ok: true; plan: Plan & { cleanup: CleanupRule[] }; changes: ApplyChanges; warnings: string[] } | { ok: false; errors: PlanIssue[] };
 
 // Defaults when neither the request nor the spec bounds a wait.
 const READY_MS = 5 * 60_000;
@@ -61,7 +63,7 @@ export function planApply(spec: ClusterSpec, facts: ApplyFacts, lastApplied: Clu
   };
   const hosts = built.hosts;
   const cleanup: CleanupRule[] = [];
-  const phases: ApplyPhase[] = [
+  const phases: PlanPhase[] = [
     stagePhase(c, hosts, issues),
     uploadPhase(c, hosts),
     installBinariesPhase(c, hosts),
@@ -89,21 +91,21 @@ export function planApply(spec: ClusterSpec, facts: ApplyFacts, lastApplied: Clu
   };
 }
 
-function hookPhase(name: string, hosts: readonly ApplyHost[], which: HookName): ApplyPhase {
+function hookPhase(name: string, hosts: readonly ApplyHost[], which: HookName): PlanPhase {
   return phaseFromBatches(name, [hosts.flatMap((h) => hook(h, which))]);
 }
 
-function manifestsPhase(c: StepContext): ApplyPhase {
+function manifestsPhase(c: StepContext): PlanPhase {
   const manifests = c.spec.spec.manifests;
   const l = c.leader;
-  const steps: PlanStep[] =
+  const steps: Step[] =
     manifests.length === 0
       ? []
       : [{ kind: "kube.apply", id: `manifests:${l.key}`, host: l.target, timeoutMs: 5 * 60_000, installPath: l.spec.k0sInstallPath, dataDir: l.args.dataDir, manifests }];
   return phaseFromBatches("Apply additional manifests", [steps]);
 }
 
-function disconnectPhase(hosts: readonly ApplyHost[]): ApplyPhase {
+function disconnectPhase(hosts: readonly ApplyHost[]): PlanPhase {
   return phaseFromBatches("Disconnect from hosts", [hosts.map((h) => ({ kind: "host.disconnect" as const, id: `disconnect:${h.key}`, host: h.target, timeoutMs: 30_000 }))]);
 }
 

@@ -1,6 +1,7 @@
 import type { ClusterSpec } from "../../schema/cluster";
 import type { K0sStep } from "../../schema/steps-k0s";
-import { phaseFromBatches, type ApplyPhase } from "./apply-plan";
+import { phaseFromBatches } from "./apply-plan";
+import type { PlanPhase } from "./plan";
 import { resolveHostTarget } from "./host-target";
 import { PlanError, hostKey, type PlanIssue } from "./plan";
 
@@ -10,7 +11,7 @@ export const CONNECT_HOOKS_PHASE = "Run after connect hooks";
  * `hooks.connect.after`, run right after the hosts are reached (k0sctl runs
  * them at the end of its Connect phase); null when no host has any.
  */
-export function planConnectHooks(spec: ClusterSpec): ApplyPhase | null {
+export function planConnectHooks(spec: ClusterSpec): PlanPhase | null {
   const issues: PlanIssue[] = [];
   const steps: K0sStep[] = [];
   spec.spec.hosts.forEach((host, index) => {

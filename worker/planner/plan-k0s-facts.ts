@@ -1,6 +1,7 @@
 import type { ClusterSpec } from "../../schema/cluster";
 import type { K0sStep } from "../../schema/steps-k0s";
-import { phaseFromBatches, type ApplyPhase } from "./apply-plan";
+import { phaseFromBatches } from "./apply-plan";
+import type { PlanPhase } from "./plan";
 import { CONFIG_PATH } from "./apply-steps";
 import { resolveHostTarget } from "./host-target";
 import { PlanError, hostKey, type PlanIssue } from "./plan";
@@ -8,7 +9,7 @@ import { PlanError, hostKey, type PlanIssue } from "./plan";
 export const K0S_FACTS_PHASE = "Gather k0s facts";
 
 /** The apply run's last gather phase, after planFacts' three: what k0s each host has, runs and is configured with. */
-export function planK0sFacts(spec: ClusterSpec): ApplyPhase {
+export function planK0sFacts(spec: ClusterSpec): PlanPhase {
   const issues: PlanIssue[] = [];
   const steps: K0sStep[] = [];
   spec.spec.hosts.forEach((host, index) => {

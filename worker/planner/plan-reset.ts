@@ -2,7 +2,8 @@ import { goDurationMs, type ClusterSpec } from "../../schema/cluster";
 import type { K0sFactsReport } from "../../schema/steps-k0s";
 import type { StoredHostFacts } from "../../schema/stored-facts";
 import { applyHosts, type ApplyHost } from "./apply-hosts";
-import { lockstep, phaseFromBatches, type PlanStep } from "./apply-plan";
+import { lockstep, phaseFromBatches } from "./apply-plan";
+import type { Step } from "../../schema/steps";
 import { etcdLeave, hook, k0sReset, service, type StepContext } from "./apply-steps";
 import type { NextPlan, Planned } from "./operations";
 import { storageIsEtcd } from "./phase-install";
@@ -48,7 +49,7 @@ export function planResetRun(inputs: RunInputs, gathered: Record<string, StoredH
   }
   const c: StepContext = { spec, version, leader, timeouts: { readyMs: 5 * 60_000, nodeReadyMs: 10 * 60_000, drainMs: goDurationMs(spec.spec.options.drain.timeout) } };
   const etcd = storageIsEtcd(c);
-  const sequence = (h: ApplyHost, leave: boolean): PlanStep[] => [
+  const sequence = (h: ApplyHost, leave: boolean): Step[] => [
     ...hook(h, "reset.before"),
     ...(leave ? [etcdLeave(c, h)] : []),
     ...(h.running ? [service(h, "stop")] : []),
