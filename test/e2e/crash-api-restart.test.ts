@@ -8,7 +8,7 @@ import { waitFor } from "./crash-waits";
 // "Install controllers" runs, and started again on the same local state and
 // port. The run must end, never stay "running": resumed to success (or failed
 // with a reason that says what to do), nothing run twice, and the cluster's
-// lock free afterwards. Hosts 127.0.0.86-90.
+// lock free afterwards. Hosts 127.0.0.91-95.
 describe.sequential("runs survive the API being restarted (seed 3.2)", () => {
   let crash: CrashStack;
   let seed: SeedCluster;
@@ -16,7 +16,7 @@ describe.sequential("runs survive the API being restarted (seed 3.2)", () => {
 
   beforeAll(async () => {
     crash = await startCrashStack();
-    seed = await startSeedCluster(crash, { name: "crash-api", firstOctet: 86 });
+    seed = await startSeedCluster(crash, { name: "crash-api", firstOctet: 91 });
   });
   afterAll(async () => {
     await seed?.stop();

@@ -98,9 +98,13 @@ export async function startSeedCluster(crash: CrashStack, opts: { name: string; 
   }
 }
 
-/** Stores the cluster and starts its apply; returns the run id. */
+/** Stores the cluster (created the first time, a new revision after) and starts its apply; returns the run id. */
 export async function startApply(crash: CrashStack, spec: ClusterSpec): Promise<string> {
-  await crash.client.json("POST", "/v1/clusters", ClusterWriteResponse, { body: { site: crash.stack.site, spec } });
+  const body = { body: { site: crash.stack.site, spec } };
+  await crash.client.json("POST", "/v1/clusters", ClusterWriteResponse, body).catch(async (err: unknown) => {
+    if (!(err instanceof ApiFailure && err.status === 409)) throw err;
+    await crash.client.json("PUT", `/v1/clusters/${encodeURIComponent(spec.metadata.name)}`, ClusterWriteResponse, body);
+  });
   const started = await crash.client.json("POST", `/v1/clusters/${encodeURIComponent(spec.metadata.name)}/apply`, StartedRun);
   return started.run.id;
 }
