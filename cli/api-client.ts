@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { ErrorBody } from "../schema/api";
+import { ErrorCode, type ErrorDetail } from "../schema/errors";
+import { LooseErrorResponse } from "./responses";
 
 /**
  * The CLI's client for keel's API: bearer token, JSON in and out, and every
@@ -14,17 +15,20 @@ export interface ApiConfig {
   token: string;
 }
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+/**
+ * Failures the CLI names itself, beside the API's own ErrorCodes: the API could
+ * not be reached, answered with something that is not keel's error body (or a
+ * code this CLI does not know yet), answered a body that does not parse, or
+ * dropped the event stream for good.
+ */
+export type ClientFailureCode = "unreachable" | "http_error" | "bad_response" | "stream_lost";
 
 export class ApiFailure extends Error {
   constructor(
     message: string,
     /** HTTP status; 0 when the API could not be reached or answered nonsense. */
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode | ClientFailureCode,
     readonly details: ErrorDetail[] = [],
   ) {
     super(message);
@@ -92,10 +96,11 @@ export async function failureFrom(res: Response): Promise<ApiFailure> {
   } catch {
     // not JSON: described below from the status and text
   }
-  const parsed = ErrorBody.safeParse(body);
+  const parsed = LooseErrorResponse.safeParse(body);
   if (parsed.success) {
     const { code, message, details } = parsed.data.error;
-    return new ApiFailure(message, res.status, code, details ?? []);
+    const known = ErrorCode.safeParse(code);
+    return new ApiFailure(message, res.status, known.success ? known.data : "http_error", details ?? []);
   }
   const snippet = text.trim().split("\n")[0]?.slice(0, 200) ?? "";
   return new ApiFailure(`HTTP ${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ""}`.trim(), res.status, "http_error");

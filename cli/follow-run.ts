@@ -52,7 +52,7 @@ async function streamOnce(client: ApiClient, runId: string, lastId: number, deli
   try {
     res = await client.send("GET", eventsPath(runId), { query: { follow: true }, headers, signal });
   } catch (err) {
-    if (err instanceof ApiFailure && err.status === 0) return { kind: "dropped", reason: err.message };
+    if (err instanceof ApiFailure && err.code === "unreachable") return { kind: "dropped", reason: err.message };
     throw err;
   }
   if (res.status === 404 || res.status === 406) {

@@ -3,6 +3,8 @@ import { EXIT_OK, EXIT_USAGE } from "./command";
 import { applyCommand } from "./commands/apply";
 import { factsCommand } from "./commands/facts";
 import { kubeconfigCommand } from "./commands/kubeconfig";
+import { lbConfigCommand } from "./commands/lb-config";
+import { resetCommand } from "./commands/reset";
 import { runsCommand } from "./commands/runs";
 import { validateCommand } from "./commands/validate";
 
@@ -13,6 +15,8 @@ const COMMANDS: Record<string, Command> = {
   kubeconfig: kubeconfigCommand,
   facts: factsCommand,
   runs: runsCommand,
+  "lb-config": lbConfigCommand,
+  reset: resetCommand,
 };
 
 function usage(): string {

@@ -9,7 +9,7 @@ export function formatDryRun(cluster: string, dry: DryRunResponse): string[] {
   return [`Dry run for ${cluster}${revision}: no host was touched.`, "", ...formatPlan(dry.plan), "", ...formatChanges(dry.changes)];
 }
 
-function formatPlan(plan: PlanView): string[] {
+export function formatPlan(plan: PlanView): string[] {
   if (plan.phases.length === 0) return ["Plan: nothing to do."];
   const lines = [`Plan (${plan.phases.length} ${plan.phases.length === 1 ? "phase" : "phases"}):`];
   plan.phases.forEach((phase, i) => {

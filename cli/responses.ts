@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ErrorBody } from "../schema/errors";
 import { RunEventView, RunStatus } from "../schema/run-api";
 
 /**
@@ -80,3 +81,10 @@ export const RunStateResponse = z.object({
 
 /** GET /v1/runs/:id/events?after=N */
 export const RunEventsResponse = z.object({ events: z.array(StreamedRunEvent) });
+
+/**
+ * The API's error body with its code read as any string: a newer API may add
+ * a code, and its message must still reach the user (api-client.ts narrows
+ * the code to ErrorCode and calls an unknown one http_error).
+ */
+export const LooseErrorResponse = z.object({ error: ErrorBody.extend({ code: z.string() }) });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ErrorBody } from "./errors";
 
 /**
  * Request and response bodies of keel's HTTP API. The worker parses every
@@ -36,6 +37,11 @@ export type ClusterParams = z.infer<typeof ClusterParams>;
 
 export const RelayParams = z.object({ name: ResourceName });
 export type RelayParams = z.infer<typeof RelayParams>;
+
+/** API tokens are named by the UUID minted with them. */
+export const TokenId = z.uuid("must be a token id (a UUID)");
+export const TokenParams = z.object({ id: TokenId });
+export type TokenParams = z.infer<typeof TokenParams>;
 
 /** `?site=` on a YAML create/update. */
 export const SiteQuery = z.object({ site: ResourceName.optional() });
@@ -204,11 +210,6 @@ export const AuditVerifyResult = z.discriminatedUnion("ok", [
 ]);
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
 
-export const ErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  }),
-});
-export type ErrorBody = z.infer<typeof ErrorBody>;
+/** Every HTTP error: `{error:{code,message,details?}}`, the code one of schema/errors.ts's. */
+export const ErrorResponse = z.object({ error: ErrorBody });
+export type ErrorResponse = z.infer<typeof ErrorResponse>;

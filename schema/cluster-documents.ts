@@ -19,8 +19,14 @@ export interface SourceDocument {
 
 export type Assembled = { ok: true; cluster: unknown } | { ok: false; errors: SpecIssue[] };
 
+// k0sctl compares apiVersion and kind with strings.EqualFold (pkg/manifest/reader.go).
+function sameText(value: unknown, expected: string): boolean {
+  return typeof value === "string" && value.toLowerCase() === expected.toLowerCase();
+}
+
 function isClusterConfig(doc: Record<string, unknown>): boolean {
-  return doc.apiVersion === K0S_CONFIG_API_VERSION && (doc.kind === "ClusterConfig" || doc.kind === "Cluster");
+  // The seed article writes kind: Cluster for its k0s document; k0s itself says ClusterConfig.
+  return sameText(doc.apiVersion, K0S_CONFIG_API_VERSION) && (sameText(doc.kind, "ClusterConfig") || sameText(doc.kind, "Cluster"));
 }
 
 export function assembleCluster(documents: SourceDocument[]): Assembled {
@@ -34,10 +40,11 @@ export function assembleCluster(documents: SourceDocument[]): Assembled {
     const value = doc.value;
     if (!isRecord(value)) {
       errors.push({ path: `(${doc.label})`, message: `expected a mapping (apiVersion, kind, …), got ${Array.isArray(value) ? "a list" : typeof value}` });
-    } else if (value.apiVersion === K0SCTL_API_VERSION) {
+    } else if (sameText(value.apiVersion, K0SCTL_API_VERSION)) {
       clusters.push(doc);
     } else if (isClusterConfig(value)) {
-      configs.push(value);
+      // Matched case-insensitively like k0sctl; k0s gets the spelling it knows.
+      configs.push({ ...value, apiVersion: K0S_CONFIG_API_VERSION, kind: sameText(value.kind, "Cluster") ? "Cluster" : "ClusterConfig" });
     } else if (typeof value.apiVersion === "string" && typeof value.kind === "string") {
       manifests.push(value);
     } else {

@@ -64,13 +64,33 @@ export const K0sVersion = z
   .superRefine((s, ctx) => {
     const m = K0S_VERSION.exec(s);
     if (!m) {
-      ctx.addIssue({ code: "custom", message: "must be a k0s version like v1.21.2+k0s.1" });
+      // k0sproject/version (what k0sctl uses) also takes "1.21" or "1"; keel downloads and compares exact releases.
+      const short = /^v?\d+(\.\d+)?$/.test(s) ? ": k0s releases have three numbers, and keel needs the exact release it downloads and compares" : "";
+      ctx.addIssue({ code: "custom", message: `must be a k0s version like v1.21.2+k0s.1${short}` });
       return;
     }
     const [major, minor] = [Number(m[1]), Number(m[2])];
     if (major === 0 && minor < 11) ctx.addIssue({ code: "custom", message: "must be at least 0.11.0 (k0sctl does not support older k0s)" });
   })
   .transform((s) => s.replace(/^v/, ""));
+
+/** k0sctl treats an empty string like an absent field (Go's zero value), e.g. `version: ""` or `perm: ""`. */
+export function emptyAsAbsent<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (v === "" ? undefined : v), schema);
+}
+
+/** major, minor, patch, prerelease?, k0s build number, for k0sctl's minimum-version checks. */
+export function k0sVersionAtLeast(version: string, minimum: [number, number, number, number]): boolean {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)(-[^+]*)?(?:\+k0s\.(\d+))?/.exec(version);
+  if (!m) return true;
+  const have = [Number(m[1]), Number(m[2]), Number(m[3])];
+  for (let i = 0; i < 3; i++) {
+    const [a, b] = [have[i] ?? 0, minimum[i] ?? 0];
+    if (a !== b) return a > b;
+  }
+  if (m[4] !== undefined) return false;
+  return Number(m[5] ?? 0) >= minimum[3];
+}
 
 /** The form k0s prints: "v1.21.2+k0s.1". */
 export function displayK0sVersion(version: string): string {

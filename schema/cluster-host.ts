@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CleanPath, EnvName, FilePerm, HostAddress, IpAddress, LoginName, OneLine, ScalarString } from "./cluster-fields";
+import { CleanPath, emptyAsAbsent, EnvName, FilePerm, HostAddress, IpAddress, LoginName, OneLine, ScalarString } from "./cluster-fields";
 
 /**
  * One entry of `spec.hosts[]` in k0sctl.yaml v1beta1. Objects are strict, as
@@ -60,16 +60,22 @@ const OwnerName = z
  * URL (the host downloads URLs itself). A single `dst` with a glob matching
  * several files is an error that only the relay can see, when it expands the glob.
  */
+// k0sctl joins these paths as given; keel refuses ".." on purpose.
+const NO_PARENT = "must not contain a '..' segment: keel refuses it on purpose (k0sctl does not), so a file lands only where its path says and never climbs out of a directory the relay allows";
+const hasParentSegment = (p: string) => p.split("/").includes("..");
+const DestinationPath = CleanPath.refine((p) => !hasParentSegment(p), NO_PARENT);
+
 export const HostFile = z
   .strictObject({
-    name: OneLine.optional(),
+    name: OneLine.refine((n) => !hasParentSegment(n), NO_PARENT).optional(),
     src: CleanPath.optional(),
     // Inline data travels to the relay inside one step message (256 KiB frames).
     data: z.string().max(128 * 1024, "must be at most 128 KiB: inline data travels to the relay in one message; put larger files on the relay and use src").optional(),
-    dstDir: CleanPath.optional(),
-    dst: CleanPath.optional(),
-    perm: FilePerm.optional(),
-    dirPerm: FilePerm.default("0755"),
+    dstDir: DestinationPath.optional(),
+    dst: DestinationPath.optional(),
+    // permToString (uploadfile.go) reads "" as unset: the source file's own mode.
+    perm: emptyAsAbsent(FilePerm.optional()),
+    dirPerm: emptyAsAbsent(FilePerm.default("0755")),
     user: OwnerName.optional(),
     group: OwnerName.optional(),
   })

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Cidr, HostAddress, IpAddress, K0sVersion, ScalarString } from "./cluster-fields";
+import { Cidr, emptyAsAbsent, HostAddress, IpAddress, K0sVersion, k0sVersionAtLeast, ScalarString } from "./cluster-fields";
 
 /**
  * `spec.k0s` of k0sctl.yaml. The `config` is a k0s ClusterConfig: keel types
@@ -88,11 +88,20 @@ export const K0sClusterConfig = z.looseObject({
 });
 export type K0sClusterConfig = z.infer<typeof K0sClusterConfig>;
 
-export const K0sSpec = z.strictObject({
-  /** Without the leading "v"; absent means the newest release on versionChannel. */
-  version: K0sVersion.optional(),
-  versionChannel: z.enum(["stable", "latest"]).default("stable"),
-  dynamicConfig: z.boolean().default(false),
-  config: K0sClusterConfig.optional(),
-});
+// k0sctl's K0s.Validate (cluster/k0s.go): k0sDynamicConfigSince.
+const DYNAMIC_CONFIG_SINCE: [number, number, number, number] = [1, 22, 2, 2];
+
+export const K0sSpec = z
+  .strictObject({
+    /** Without the leading "v"; absent (or "") means the newest release on versionChannel. */
+    version: emptyAsAbsent(K0sVersion.optional()),
+    versionChannel: emptyAsAbsent(z.enum(["stable", "latest"]).default("stable")),
+    dynamicConfig: z.boolean().default(false),
+    config: K0sClusterConfig.optional(),
+  })
+  .superRefine((k0s, ctx) => {
+    if (k0s.dynamicConfig && k0s.version !== undefined && !k0sVersionAtLeast(k0s.version, DYNAMIC_CONFIG_SINCE)) {
+      ctx.addIssue({ code: "custom", path: ["dynamicConfig"], message: "dynamic config only available since k0s version 1.22.2+k0s.2" });
+    }
+  });
 export type K0sSpec = z.infer<typeof K0sSpec>;

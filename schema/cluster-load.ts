@@ -1,6 +1,7 @@
 import { ClusterSpec } from "./cluster";
 import { assembleCluster, withoutNullFields, type SourceDocument } from "./cluster-documents";
 import { formatPath, issuesFromZod, requiredFieldMessage, type SpecIssue } from "./cluster-issues";
+import { clusterTextFields } from "./cluster-text-fields";
 import { clusterWarnings } from "./cluster-warnings";
 import { envsubst } from "./envsubst";
 import { checkValueShape, findBinary, parseYamlDocuments } from "./yaml-safe";
@@ -42,9 +43,12 @@ export function loadClusterYaml(texts: string | string[], env: Record<string, st
 
   const parsedDocs: SourceDocument[] = [];
   const yamlWarnings: SpecIssue[] = [];
+  // Aliases may not make the files together larger than the texts may be.
+  let budget = MAX_SPEC_BYTES;
   for (const [i, text] of expanded.entries()) {
-    const parsed = parseYamlDocuments(text);
+    const parsed = parseYamlDocuments(text, { maxBytes: budget, keepText: clusterTextFields });
     if (!parsed.ok) return { ok: false, errors: parsed.errors.map((message) => ({ path: `(${where(i)})`, message: `YAML: ${message}` })) };
+    budget -= parsed.bytes;
     for (const w of parsed.warnings) yamlWarnings.push({ path: `(${where(i)})`, message: `YAML: ${w}` });
     parsed.docs.forEach((value, d) => {
       const label = inputs.length > 1 ? `file ${i + 1}, document ${d + 1}` : `document ${d + 1}`;

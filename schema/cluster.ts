@@ -15,6 +15,12 @@ export const K0SCTL_API_VERSION = "k0sctl.k0sproject.io/v1beta1";
 /** Another document of the file (apiVersion + kind), applied after install. keel's addition: k0sctl has no such field. */
 export const Manifest = z.looseObject({ apiVersion: z.string().min(1).max(253), kind: z.string().min(1).max(253) });
 
+function caseInsensitive(expected: string) {
+  return z
+    .string({ error: `must be "${expected}"` })
+    .refine((s) => s.toLowerCase() === expected.toLowerCase(), `must be "${expected}"`);
+}
+
 const ClusterMetadata = z.looseObject({
   // Both end up in kubeconfig names and keel's storage keys.
   name: z
@@ -38,8 +44,9 @@ const Spec = z.strictObject({
 
 export const ClusterSpec = z
   .strictObject({
-    apiVersion: z.literal(K0SCTL_API_VERSION, { error: `must be "${K0SCTL_API_VERSION}"` }),
-    kind: z.enum(["Cluster", "cluster"], { error: 'must be "Cluster"' }),
+    // k0sctl matches both case-insensitively (manifest.Reader.GetResources uses strings.EqualFold).
+    apiVersion: caseInsensitive(K0SCTL_API_VERSION),
+    kind: caseInsensitive("Cluster"),
     metadata: ClusterMetadata.prefault({}),
     spec: Spec,
   })

@@ -144,3 +144,21 @@ export type RunStreamEnd = z.infer<typeof RunStreamEnd>;
 export const ACTIVE_RUN_STATUSES = ["queued", "waiting_for_relay", "running"] as const;
 /** Run statuses a run never leaves. */
 export const FINISHED_RUN_STATUSES: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
+
+/**
+ * `POST /clusters/:name/reset?confirm=NAME[&dryRun=true]`: takes k0s off every
+ * host. `confirm` must repeat the cluster's name, so a reset is never one
+ * mistyped path away.
+ */
+export const ResetQuery = z.object({
+  confirm: z.string().max(253).optional(),
+  dryRun: QueryFlag.default(false),
+});
+export type ResetQuery = z.infer<typeof ResetQuery>;
+
+export const ResetDryRunResponse = z.object({
+  dryRun: z.literal(true),
+  plan: DryRunResponse.shape.plan,
+  warnings: z.array(z.string()),
+});
+export type ResetDryRunResponse = z.infer<typeof ResetDryRunResponse>;

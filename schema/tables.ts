@@ -109,6 +109,8 @@ export const runEvents = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     runId: text("run_id").notNull(),
+    /** The event's number within its run: the cluster object may write an event twice (a retried batch), D1 keeps one. */
+    seq: integer("seq"),
     at: integer("at").notNull(),
     level: text("level", { enum: ["info", "warn", "error"] }).notNull(),
     /** phase.started | phase.finished | step.started | step.finished | host.message | run.finished | … */
@@ -117,7 +119,7 @@ export const runEvents = sqliteTable(
     host: text("host"),
     message: text("message").notNull(),
   },
-  (t) => [index("run_events_run").on(t.runId, t.id)],
+  (t) => [index("run_events_run").on(t.runId, t.id), uniqueIndex("run_events_seq").on(t.runId, t.seq)],
 );
 
 /** Append-only; `hash` = sha256(prevHash + canonical entry), so an edit or a gap shows. */

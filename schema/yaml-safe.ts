@@ -1,4 +1,5 @@
-import { CST, Lexer, parseAllDocuments, type Tags } from "yaml";
+import { Composer, CST, isMap, Lexer, LineCounter, Parser, type Document, type Tags, type YAMLError } from "yaml";
+import { MAX_DEPTH, toPlain, type Path } from "./yaml-plain";
 
 /**
  * YAML text → plain values, for text that may be hostile (an API body, a file
@@ -7,15 +8,18 @@ import { CST, Lexer, parseAllDocuments, type Tags } from "yaml";
  * throw: a bad spec must not crash the worker or hang the CLI.
  */
 
-export const MAX_DEPTH = 64;
-// A 1 MiB k0sctl.yaml of plain keys and values lexes to roughly 300k tokens.
-// Past that the input is either generated garbage or an attack on the parser,
-// whose cost grows with tokens (and with errors, one per token in the worst case).
-const MAX_TOKENS = 400_000;
-// Expanded values (aliases counted each time they are used) that the schema will walk.
+export { MAX_DEPTH };
+// Parsing costs about 2.5-3.5 µs of CPU per token whatever the tokens are
+// (measured on the yaml package in Node 20), so this caps a spec's parse near
+// 0.6 s. A spec of 1,000 hosts with address, key, interface, environment and
+// install flags is about 80k tokens; the seed examples are under 1,000.
+export const MAX_TOKENS = 200_000;
+const FLOW_COLLECTION_COST = 8;
+// Values of a JSON body that the schema will walk (YAML is bounded by its expanded bytes instead).
 const MAX_VALUES = 1_000_000;
 
-export type YamlDocuments = { ok: true; docs: unknown[]; warnings: string[] } | { ok: false; errors: string[] };
+/** `bytes`: what the documents expanded to, as counted against `maxBytes`. */
+export type YamlDocuments = { ok: true; docs: unknown[]; warnings: string[]; bytes: number } | { ok: false; errors: string[] };
 
 /** Refuses binary input: control characters other than tab, LF and CR (YAML forbids them too). */
 export function findBinary(text: string): string | null {
@@ -49,42 +53,48 @@ function deepIndentLine(text: string): number | null {
   return null;
 }
 
-/** Cheap passes over the text and the lexer's tokens: refuses inputs too large or too deeply nested to parse safely. */
-function prescan(text: string): string | null {
-  const deepLine = deepIndentLine(text);
-  if (deepLine !== null) return `input nests deeper than ${MAX_DEPTH} levels (line ${deepLine})`;
-  let tokens = 0;
-  let flowDepth = 0;
-  let line = 1;
-  let dashesOnLine = 0;
-  let blockKeysOnLine = 0;
-  for (const token of new Lexer().lex(text)) {
-    if (++tokens > MAX_TOKENS) return `input has more than ${MAX_TOKENS} YAML tokens`;
+/**
+ * Depth and size limits checked on each lexer token as it is produced, so a
+ * hostile input is refused before the parser has spent time on it.
+ */
+class TokenGuard {
+  private tokens = 0;
+  private flowDepth = 0;
+  private line = 1;
+  private dashesOnLine = 0;
+  private blockKeysOnLine = 0;
+
+  /** A refusal for this token, or null. */
+  check(token: string): string | null {
+    if (++this.tokens > MAX_TOKENS) return `input has more than ${MAX_TOKENS} YAML tokens (words, punctuation and line breaks): split the cluster or simplify it`;
+    const deeper = `input nests deeper than ${MAX_DEPTH} levels (line ${this.line})`;
     switch (CST.tokenType(token)) {
       case "flow-map-start":
       case "flow-seq-start":
-        if (++flowDepth > MAX_DEPTH) return `input nests deeper than ${MAX_DEPTH} levels (line ${line})`;
+        // Each flow collection costs the parser about as much as eight plain tokens ([{a: 1}, …] is its worst case).
+        this.tokens += FLOW_COLLECTION_COST - 1;
+        if (++this.flowDepth > MAX_DEPTH) return deeper;
         break;
       case "flow-map-end":
       case "flow-seq-end":
-        flowDepth = Math.max(0, flowDepth - 1);
+        this.flowDepth = Math.max(0, this.flowDepth - 1);
         break;
       case "seq-item-ind":
         // "- - - - x" nests a sequence per dash on one line.
-        if (++dashesOnLine > MAX_DEPTH) return `input nests deeper than ${MAX_DEPTH} levels (line ${line})`;
+        if (++this.dashesOnLine > MAX_DEPTH) return deeper;
         break;
       case "map-value-ind":
         // Outside flow collections, "a: b: c: …" on one line is nesting (which YAML then refuses, one error per level).
-        if (flowDepth === 0 && ++blockKeysOnLine > MAX_DEPTH) return `input nests deeper than ${MAX_DEPTH} levels (line ${line})`;
+        if (this.flowDepth === 0 && ++this.blockKeysOnLine > MAX_DEPTH) return deeper;
         break;
       case "newline":
-        line++;
-        dashesOnLine = 0;
-        blockKeysOnLine = 0;
+        this.line++;
+        this.dashesOnLine = 0;
+        this.blockKeysOnLine = 0;
         break;
     }
+    return null;
   }
-  return null;
 }
 
 // YAML 1.1 as k0sctl's Go decoder reads it (`perm: 0755` is octal, `yes` is
@@ -98,29 +108,60 @@ function goLikeTags(tags: Tags): Tags {
   });
 }
 
-/** Every document of `text` as plain values; null for empty documents. */
-export function parseYamlDocuments(text: string): YamlDocuments {
-  const refused = prescan(text);
-  if (refused) return { ok: false, errors: [refused] };
+export interface ParseOptions {
+  /** Bytes all documents together may expand to, aliases counted at every use (see yaml-plain.ts). */
+  maxBytes: number;
+  /** Scalars kept as written, per document: given the document's top-level apiVersion. */
+  keepText?: (apiVersion: unknown) => ((path: Path) => boolean) | undefined;
+}
+
+/**
+ * Every document of `text` as plain values; null for empty documents. The
+ * text is lexed once: each token is checked (TokenGuard) on its way to the
+ * parser, and the composed documents are expanded under one byte budget.
+ */
+export function parseYamlDocuments(text: string, options: ParseOptions): YamlDocuments {
+  const deepLine = deepIndentLine(text);
+  if (deepLine !== null) return { ok: false, errors: [`input nests deeper than ${MAX_DEPTH} levels (line ${deepLine})`] };
+  const lines = new LineCounter();
+  const parser = new Parser(lines.addNewLine);
+  const composer = new Composer({ version: "1.1", customTags: goLikeTags, merge: true, uniqueKeys: false });
+  const guard = new TokenGuard();
+  const parsed: Document.Parsed[] = [];
+  try {
+    lines.addNewLine(0);
+    for (const lexeme of new Lexer().lex(text)) {
+      const refused = guard.check(lexeme);
+      if (refused) return { ok: false, errors: [refused] };
+      for (const token of parser.next(lexeme)) parsed.push(...composer.next(token));
+    }
+    for (const token of parser.end()) parsed.push(...composer.next(token));
+    parsed.push(...composer.end(false, text.length));
+  } catch (err) {
+    // The parser throws on pathological input it cannot represent.
+    return { ok: false, errors: [`cannot parse YAML: ${err instanceof Error ? err.message : String(err)}`] };
+  }
+
   const docs: unknown[] = [];
   const warnings: string[] = [];
   const errors: string[] = [];
-  try {
-    const parsed = parseAllDocuments(text, { version: "1.1", customTags: goLikeTags, merge: true, uniqueKeys: true });
-    // parseAllDocuments returns an EmptyStream (not an array) for empty input.
-    if (!Array.isArray(parsed)) return { ok: true, docs, warnings };
-    for (const doc of parsed) {
-      for (const e of doc.errors.slice(0, 20)) errors.push(firstLine(e.message));
-      for (const w of doc.warnings.slice(0, 20)) warnings.push(firstLine(w.message));
-      if (doc.errors.length > 0) continue;
-      docs.push(doc.toJS({ maxAliasCount: 100 }));
-    }
-  } catch (err) {
-    // toJS throws ReferenceError on alias bombs; the parser on pathological input.
-    const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, errors: [/alias/i.test(message) ? `refused: ${message} (too many aliases)` : `cannot parse YAML: ${message}`] };
+  const position = (offset: number) => {
+    const pos = lines.linePos(offset);
+    return `line ${pos.line}, column ${pos.col}`;
+  };
+  const at = (e: YAMLError) => `${firstLine(e.message)} at ${position(e.pos[0])}`;
+  let budget = options.maxBytes;
+  for (const doc of parsed) {
+    for (const e of doc.errors.slice(0, 20)) errors.push(at(e));
+    for (const w of doc.warnings.slice(0, 20)) warnings.push(at(w));
+    if (doc.errors.length > 0) continue;
+    const apiVersion = isMap(doc.contents) ? doc.contents.get("apiVersion") : undefined;
+    const plain = toPlain(doc, { maxBytes: budget, keepText: options.keepText?.(apiVersion), position });
+    if (!plain.ok) return { ok: false, errors: [plain.message] };
+    budget -= plain.bytes;
+    docs.push(plain.value);
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, docs, warnings };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, docs, warnings, bytes: options.maxBytes - budget };
 }
 
 export interface ShapeProblem {

@@ -1,18 +1,18 @@
 import { Hono } from "hono";
-import type { Env } from "./env";
-import type { AuthVariables } from "./auth/actor";
+import type { AppEnv } from "./http/app-env";
 import { checkEnv } from "./http/check-env";
 import { handleError, handleNotFound } from "./http/handle-error";
 import { applyRoutes } from "./routes/apply";
 import { auditRoutes } from "./routes/audit";
 import { clusterRoutes } from "./routes/clusters";
+import { lbConfigRoutes } from "./routes/lb-config";
 import { relayConnectRoutes } from "./routes/relay-connect";
 import { relayRoutes } from "./routes/relays";
 import { runRoutes } from "./routes/runs";
 import { tokenRoutes } from "./routes/tokens";
 
 /** keel's HTTP API: wiring only; each route file validates, calls one service, returns. */
-export const app: Hono<{ Bindings: Env; Variables: AuthVariables }> = new Hono<{ Bindings: Env; Variables: AuthVariables }>();
+export const app: Hono<AppEnv> = new Hono<AppEnv>();
 
 app.onError(handleError);
 app.notFound(handleNotFound);
@@ -23,6 +23,7 @@ app.get("/healthz", (c) => c.json({ ok: true }));
 // relayConnectRoutes first, so GET /v1/relays/connect is never taken for a relay route.
 app.route("/v1", relayConnectRoutes);
 app.route("/v1", clusterRoutes);
+app.route("/v1", lbConfigRoutes);
 app.route("/v1", runRoutes);
 app.route("/v1", applyRoutes);
 app.route("/v1", tokenRoutes);

@@ -89,7 +89,7 @@ async function storeCluster(client: ApiClient, spec: ClusterSpec, site: string |
     io.err(`cluster ${name}: created${revision(stored)}`);
     return;
   } catch (err) {
-    if (!(err instanceof ApiFailure && err.status === 409)) throw err;
+    if (!(err instanceof ApiFailure && err.code === "conflict")) throw err;
   }
   // Without --site the body leaves the site out, so an update never moves a cluster to "default" by accident.
   stored = await client.json("PUT", `/v1/clusters/${encodeURIComponent(name)}`, ClusterWriteResponse, { body: site === undefined ? { spec } : { site, spec } });

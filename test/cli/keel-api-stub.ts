@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { ErrorCode, ErrorDetail } from "../../schema/errors";
 
 /**
  * A real HTTP server on 127.0.0.1 that answers like keel's API for the CLI
@@ -68,7 +69,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
-export function sendError(res: ServerResponse, status: number, code: string, message: string, details?: { path: string; message: string }[]): void {
+export function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string, details?: ErrorDetail[]): void {
   sendJson(res, status, { error: { code, message, ...(details ? { details } : {}) } });
 }
 

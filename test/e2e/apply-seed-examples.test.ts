@@ -3,6 +3,7 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { queryLocalD1, REPO_ROOT } from "../../scripts/local/local-api";
+import { waitUntil } from "../hosts/wait";
 import { nodesOf, startE2e, type E2eEnv } from "./support";
 
 const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
@@ -124,24 +125,18 @@ describe("apply: the seed article's examples", () => {
     await e.stack.admin.call("POST", "/v1/clusters", { site: e.stack.site, spec });
     const started = (await e.stack.admin.call("POST", "/v1/clusters/dies/apply")) as { run: { id: string } };
     // Pull the plug on the last worker as soon as the controller is being installed.
-    let stopped = false;
-    for (let after = 0, i = 0; i < 600 && !stopped; i++) {
+    let after = 0;
+    await waitUntil("the run's event \"Initialize the k0s cluster\"", async () => {
       const page = (await e.stack.admin.call("GET", `/v1/runs/${started.run.id}/events?after=${after}`)) as { events: { id: number; message: string }[] };
-      for (const ev of page.events) {
-        after = Math.max(after, ev.id);
-        if (!stopped && ev.message.includes("Initialize the k0s cluster")) {
-          await e.hosts.stopHost(2);
-          stopped = true;
-        }
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(stopped).toBe(true);
-    let run: { status: string; error: string | null } = { status: "running", error: null };
-    for (let i = 0; i < 600 && !["succeeded", "failed", "cancelled"].includes(run.status); i++) {
-      run = ((await e.stack.admin.call("GET", `/v1/runs/${started.run.id}`)) as { run: typeof run }).run;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+      for (const ev of page.events) after = Math.max(after, ev.id);
+      return page.events.some((ev) => ev.message.includes("Initialize the k0s cluster"));
+    }, 120_000, 100);
+    await e.hosts.stopHost(2);
+    type RunView = { status: string; error: string | null };
+    const run = await waitUntil("the run to end", async () => {
+      const view = ((await e.stack.admin.call("GET", `/v1/runs/${started.run.id}`)) as { run: RunView }).run;
+      return ["succeeded", "failed", "cancelled"].includes(view.status) && view;
+    }, 150_000, 250);
     expect(run.status).toBe("failed");
     expect(run.error).toContain("127.0.0.13:22");
     // The controller and the other worker were fine and are left alone.

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHosts, writeStandin, type SimCluster, type SimHost } from "./harness";
 import { sshRun } from "./ssh-client";
+import { waitUntil } from "./wait";
 
 const run = promisify(execFile);
 
@@ -95,8 +96,9 @@ describe("simulated hosts", () => {
   it("stops one host (refusing connections, ending its sessions) and starts it again with its key and files", async () => {
     const h = host(0);
     const fingerprint = h.hostKeyFingerprint;
-    const session = sshRun(cluster, h, "sleep 300");
-    await new Promise((r) => setTimeout(r, 500));
+    await rm(join(h.root, "tmp/in-session"), { force: true });
+    const session = sshRun(cluster, h, "touch /tmp/in-session && sleep 300");
+    await waitUntil("the ssh session to be running on host 0", () => existsSync(join(h.root, "tmp/in-session")));
 
     await cluster.stopHost(0);
     const ended = await session;

@@ -7,8 +7,9 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { readClusterState, startHosts, writeStandin, type ClusterState, type SimCluster, type SimHost } from "./harness";
+import { countByHost, isNonRepeatable, readClusterState, readCommandLedger, startHosts, writeStandin, type ClusterState, type SimCluster, type SimHost } from "./harness";
 import { sshRun, type SshResult } from "./ssh-client";
+import { waitUntil } from "./wait";
 
 /** Drive the hosts of `current()` over real SSH the way the relay drives k0s. */
 function driver(current: () => SimCluster) {
@@ -20,19 +21,27 @@ function driver(current: () => SimCluster) {
     return r.stdout;
   };
   /** Poll like the relay does: until `command` succeeds on host i. */
-  const waitFor = async (i: number, command: string, timeoutMs = 15_000): Promise<string> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const r = await on(i, command);
-      if (r.code === 0) return r.stdout;
-      if (Date.now() > deadline) throw new Error(`${command} still fails: ${r.stderr}`);
-      await sleep(200);
+  const waitFor = async (i: number, command: string): Promise<string> => {
+    let last: SshResult | undefined;
+    try {
+      return await waitUntil(`\`${command}\` to succeed on host ${i}`, async () => {
+        last = await on(i, command);
+        return last.code === 0 && last.stdout;
+      }, 30_000, 200);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; last stderr: ${last?.stderr ?? ""}`);
     }
   };
-  return { host, on, ok, waitFor };
+  /** A service that was started and must fail: wait until it has exited with `error` in its log. */
+  const waitForFailedStart = async (i: number, unit: string, error: RegExp): Promise<void> => {
+    const log = join(host(i).root, `etc/systemd/system/.keel-standin/${unit}.log`);
+    await waitUntil(`${unit} on host ${i} to exit logging ${error}`, async () => {
+      const logged = existsSync(log) && error.test(await readFile(log, "utf8"));
+      return logged && (await on(i, `systemctl is-active ${unit}`)).code === 3;
+    });
+  };
+  return { host, on, ok, waitFor, waitForFailedStart };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The k0s and systemctl stand-ins, driven over real SSH the way the relay
 // drives k0s. Addresses .66+ keep clear of the other suites; the two clusters
@@ -40,7 +49,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 describe("k0s stand-in", () => {
   let base: string;
   let cluster: SimCluster;
-  const { host, on, ok, waitFor } = driver(() => cluster);
+  const { host, on, ok, waitFor, waitForFailedStart } = driver(() => cluster);
 
   beforeAll(async () => {
     base = await mkdtemp(join(tmpdir(), "keel-standin-test-"));
@@ -115,7 +124,7 @@ describe("k0s stand-in", () => {
     const id = (await ok(0, "k0s token list --role=worker")).split("\n")[1]?.split("\t")[0] ?? "";
     await ok(0, `k0s token invalidate ${id}`);
     await ok(2, `printf %s '${token}' > /etc/k0s/k0stoken && k0s install worker --token-file=/etc/k0s/k0stoken && systemctl start k0sworker`);
-    await sleep(1500);
+    await waitForFailedStart(2, "k0sworker.service", /join token \w+ is not valid/);
     expect(await on(2, "systemctl is-active k0sworker")).toMatchObject({ code: 3, stdout: "inactive\n" });
     expect(await on(0, "k0s kubectl get node w2")).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): nodes "w2" not found\n' });
   });
@@ -152,12 +161,34 @@ describe("k0s stand-in", () => {
     await ok(0, "k0s kubectl --data-dir=/var/lib/k0s delete node w1");
     expect(readClusterState(cluster.clusterStateDir).nodes.map((n) => n.name)).toEqual(["c1"]);
   });
+
+  it("keeps a ledger of every k0s command each host ran, whole lines even when hosts run commands at once", async () => {
+    const before = readCommandLedger(cluster.clusterStateDir);
+    expect(countByHost(before, ["install", "controller"])).toEqual({ c1: 2 }); // the second was refused: Init already exists
+    // Refused invocations count too: the ledger records what was run, not what worked.
+    expect(countByHost(before, ["install", "worker"])).toEqual({ w1: 2, w2: 1 });
+    expect(countByHost(before, ["token", "create"])).toEqual({ c1: 3 });
+    expect(countByHost(before.filter((r) => r.exitCode === 0), ["token", "create"])).toEqual({ c1: 1 });
+    expect(countByHost(before, ["reset"])).toEqual({ w1: 2 }); // refused while running, then done
+    const refused = before.find((r) => r.host === "c1" && r.argv.join(" ") === "bogus");
+    expect(refused).toMatchObject({ exitCode: 1, endedAt: expect.any(String), pid: expect.any(Number) });
+    expect(before.filter((r) => r.argv[0] === "worker" && r.host === "w1").length).toBeGreaterThan(0); // the daemons too
+
+    await Promise.all([0, 1, 2].map((i) => ok(i, "for n in $(seq 20); do k0s version --json > /dev/null & done; wait")));
+    const after = readCommandLedger(cluster.clusterStateDir);
+    expect(countByHost(after, ["version", "--json"])).toEqual({ c1: 20, w1: 20, w2: 20 });
+    expect(after.filter((r) => r.argv[0] === "version" && r.argv[1] === "--json").every((r) => r.exitCode === 0)).toBe(true);
+    expect(after.filter((r) => isNonRepeatable(r.argv)).map((r) => `${r.host} ${r.argv.slice(0, 2).join(" ")}`).sort()).toEqual([
+      "c1 install controller", "c1 install controller", "c1 token create", "c1 token create", "c1 token create",
+      "w1 install worker", "w1 install worker", "w1 reset", "w1 reset", "w2 install worker",
+    ]);
+  });
 });
 
 describe("k0s stand-in: two controllers and a worker", () => {
   let base: string;
   let cluster: SimCluster;
-  const { host, on, ok, waitFor } = driver(() => cluster);
+  const { host, on, ok, waitFor, waitForFailedStart } = driver(() => cluster);
   const state = (): ClusterState => readClusterState(cluster.clusterStateDir);
   const members = async (i: number): Promise<Record<string, string>> => (JSON.parse(await ok(i, "k0s etcd member-list --data-dir=/var/lib/k0s")) as { members: Record<string, string> }).members;
   const bundle = Buffer.from("not really an OCI archive, but bytes to import\n".repeat(100));
@@ -203,8 +234,7 @@ describe("k0s stand-in: two controllers and a worker", () => {
     });
     // k0s keeps applying the folder: a stack added while it runs shows up within a few seconds.
     await ok(0, "mkdir -p /var/lib/k0s/manifests/extra && printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: extra\\n  namespace: default\\n' > /var/lib/k0s/manifests/extra/cm.yaml");
-    for (let n = 0; !state().manifests?.stacks.extra && n < 50; n++) await sleep(100);
-    expect(state().manifests?.stacks.extra).toEqual({ files: { "cm.yaml": expect.stringMatching(/^[0-9a-f]{64}$/) }, objects: ["ConfigMap/default/extra"] });
+    expect(await waitUntil("the stack `extra` in manifests.json", () => state().manifests?.stacks.extra)).toEqual({ files: { "cm.yaml": expect.stringMatching(/^[0-9a-f]{64}$/) }, objects: ["ConfigMap/default/extra"] });
   });
 
   it("prints the admin kubeconfig and user kubeconfigs with certificates from the cluster CA", async () => {
@@ -267,8 +297,9 @@ describe("k0s stand-in: two controllers and a worker", () => {
     expect(await ok(2, "k0s version")).toBe(`${target}\n`);
     await ok(2, "k0s install worker --force --data-dir=/var/lib/k0s --token-file=/etc/k0s/k0stoken '--kubelet-extra-args=--hostname-override=worker-one --v=2' && systemctl start k0sworker");
     expect(JSON.parse(await waitFor(2, "k0s status -o json"))).toMatchObject({ Version: target, Role: "worker" });
-    await waitFor(0, "k0s kubectl get node worker-one -o json | grep -q '\"kubeletVersion\": \"v1.22.4+k0s\"'");
-    expect(await ok(0, "k0s kubectl get nodes --no-headers")).toMatch(/^worker-one +Ready +<none> +v1\.22\.4\+k0s$/m);
+    // The new daemon's first heartbeat carries the new version before it is
+    // Ready: wait for the row this test asserts, not for the version alone.
+    expect(await waitFor(0, "k0s kubectl get nodes --no-headers | grep -E '^worker-one +Ready +<none> +v1\\.22\\.4\\+k0s$'")).toMatch(/^worker-one +Ready +<none> +v1\.22\.4\+k0s$/m);
 
     await ok(1, "systemctl stop k0scontroller");
     await writeStandin(join(host(1).root, "usr/local/bin/k0s"), target);
@@ -294,9 +325,8 @@ describe("k0s stand-in: two controllers and a worker", () => {
 
     // /etc/k0s/k0stoken still holds the controller token invalidated earlier.
     await ok(1, `${install} --token-file=/etc/k0s/k0stoken && systemctl start k0scontroller`);
-    await sleep(1500);
+    await waitForFailedStart(1, "k0scontroller.service", /join token \w+ is not valid/);
     expect(await on(1, "systemctl is-active k0scontroller")).toMatchObject({ code: 3, stdout: "inactive\n" });
-    expect(await readFile(join(host(1).root, "etc/systemd/system/.keel-standin/k0scontroller.service.log"), "utf8")).toMatch(/join token \w+ is not valid/);
     expect(await members(0)).toEqual({ c1: "https://127.0.0.66:2380" });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadClusterYaml } from "../../schema/cluster-load";
 import { PlanError } from "../../worker/planner/plan";
 import { CONNECT_HOOKS_PHASE, planConnectHooks, requireK0sVersion } from "../../worker/planner/plan-connect-hooks";
-import { applyGatherPlan, applyHookPaths } from "../../worker/runs/apply-run";
+import { applyGatherPlan, applyHookPaths } from "../../worker/planner/plan-apply-run";
 
 function spec(hostsYaml: string, k0s = "  k0s: {version: 1.21.2+k0s.1}\n") {
   const loaded = loadClusterYaml(`apiVersion: k0sctl.k0sproject.io/v1beta1\nkind: Cluster\nmetadata: {name: hooks}\nspec:\n  hosts:\n${hostsYaml}${k0s}`);

@@ -135,8 +135,7 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
       const tmp = names.find((n) => n.includes(".keel-tmp-"));
       return tmp && (await stat(join(dir, tmp))).size > 1024 * 1024 ? tmp : undefined;
     };
-    for (let i = 0; i < 400 && !(await partial()); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(await partial()).toBeTruthy();
+    await waitFor(partial, 20_000, "a partial temp file over 1 MiB");
     (await pool.connect(target)).client.destroy();
     const { result } = await running;
     expect(result.ok).toBe(false);
@@ -154,14 +153,13 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
     const running = executor.execute("run-cancelled", stepOn(1, "file.upload", { source: { from: "relay", path: join(roots.path, "big.bin") }, dstDir: "/tmp/cancelled", dirPerm: "0755" }), cancel.signal);
     await waitFor(() => existsSync(dir), 20_000, "the destination folder");
     const partial = async () => (await readdir(dir)).find((n) => n.includes(".keel-tmp-"));
-    for (let i = 0; i < 400 && !(await partial()); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(await partial()).toBeTruthy();
+    await waitFor(partial, 20_000, "a partial temp file");
     cancel.abort();
     const { result } = await running;
     expect(result.error?.code).toBe("cancelled");
     expect(existsSync(join(dir, "big.bin"))).toBe(false);
     // The answer goes out at once; the step's own cleanup finishes right after it.
-    for (let i = 0; i < 200 && (await partial()); i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor(async () => (await partial()) === undefined, 20_000, "the partial temp file to be removed");
     expect((await readdir(dir)).filter((n) => n.includes(".keel-tmp-"))).toEqual([]);
     await pool.closeAll();
   });

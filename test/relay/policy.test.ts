@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { Journal } from "../../relay/journal";
 import { KnownHosts } from "../../relay/known-hosts";
 import { HostPattern, Policy } from "../../relay/policy";
 import { SshPool } from "../../relay/ssh-pool";
-import { recordingLog, tempDir } from "./helpers";
+import { recordingLog, tempDir, waitFor } from "./helpers";
 
 describe("policy.allowedHosts matching", () => {
   const policy = new Policy({
@@ -99,8 +99,14 @@ describe("a step outside policy", () => {
     expect(viaBastion.result.error?.code).toBe("policy_denied");
     expect(viaBastion.result.error?.message).toContain("bastion 127.0.0.1");
 
-    await new Promise((r) => setTimeout(r, 100));
-    expect(accepted).toBe(0);
+    // A barrier instead of a pause: a connection the executor had begun would
+    // be accepted before this one, which was opened after both steps answered.
+    const probe = connect(port, "127.0.0.1");
+    probe.on("error", () => undefined);
+    await waitFor(() => accepted >= 1, 10_000, "the probe connection");
+    probe.destroy();
+    expect(accepted).toBe(1);
+    accepted = 0; // the probe was ours; the next test counts from zero
   });
 
   it("answers an invalid step with invalid_step naming the field", async () => {

@@ -84,7 +84,7 @@ describe("relay end to end: WebSocket in, SSH out", () => {
       conn.send({ type: "step.run", cluster: "lab-1", runId: "run-cancel", step: { id: "next", kind: "host.facts", host } });
       await waitFor(() => order().includes("started:slow"), 10_000, "started");
       // Wait until the step has reached the host and blocks in the held `uname`.
-      for (let i = 0; i < 200 && (await uname.calls()) < 1; i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(async () => (await uname.calls()) >= 1, 10_000, "the held uname to run");
       expect(await uname.calls()).toBe(1);
       conn.send({ type: "step.cancel", runId: "run-cancel" });
       // The held command would block forever: only the cancel can answer both.
@@ -119,7 +119,7 @@ describe("relay end to end: WebSocket in, SSH out", () => {
     try {
       const run = { type: "step.run", cluster: "lab-1", runId: "run-restart", step: { id: "os", kind: "host.os", host: targetOf(cluster, hostA) } } as const;
       conn.send(run);
-      for (let i = 0; i < 200 && (await uname.calls()) < 1; i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(async () => (await uname.calls()) >= 1, 10_000, "the held uname to run");
       await relay?.stop();
       expect(finished().some((f) => f.stepId === "os")).toBe(false);
       await uname.hold(false);

@@ -110,8 +110,61 @@ describe("hostile input", () => {
     expect(errors(loadClusterYaml(`${HEAD}spec:\n  hosts:\n${hosts}\n`)).length).toBe(100);
   });
 
-  it("refuses a substitution nesting bomb", () => {
+  it("reads a substitution nesting bomb as k0sctl does: substitutions do not nest, so it is one default", () => {
     const text = host("{address: 10.0.0.1}") + `# ${"${A:-".repeat(10_000)}x${"}".repeat(10_000)}\n`;
-    expect(errors(loadClusterYaml(text))[0]?.message).toMatch(/envsubst/);
+    expect(loadClusterYaml(text).ok).toBe(true);
+  });
+});
+
+// Security probe F4 and F13 (shared/reviews/2026-12-security-probe.md §6.4).
+describe("expansion and parse cost are bounded by size, not by counts of aliases", () => {
+  const amplified = (anchors: number, size: number, uses: number) => {
+    const lines: string[] = [];
+    for (let a = 0; a < anchors; a++) lines.push(`      a${a}: &a${a} "${"A".repeat(size)}"`);
+    for (let a = 0; a < anchors; a++) lines.push(`      u${a}: [${Array(uses).fill(`*a${a}`).join(",")}]`);
+    return `${host("{address: 10.0.0.1}")}  k0s:\n    config:\n      spec:\n${lines.join("\n")}\n`.replace("      spec:\n      ", "      spec:\n        ").replaceAll("\n      a", "\n        a").replaceAll("\n      u", "\n        u");
+  };
+
+  it("refuses a 23 KB file that expands past 1 MiB, although no anchor is used 100 times (F4)", () => {
+    const text = amplified(10, 2000, 60);
+    expect(text.length).toBeLessThan(24_000);
+    expect(errors(loadClusterYaml(text))).toEqual([{ path: "(input)", message: expect.stringMatching(/^YAML: expands to more than 1048576 bytes \(aliases count in full/) }]);
+  });
+
+  it("still accepts anchors that expand to less than the limit", () => {
+    const result = loadClusterYaml(amplified(10, 1000, 20));
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(JSON.stringify(result.spec).length).toBeGreaterThan(200_000);
+  });
+
+  it("counts aliases in every file together", () => {
+    const config = (size: number) => {
+      const uses = Array(60).fill("*a").join(",");
+      return `apiVersion: k0s.k0sproject.io/v1beta1\nkind: ClusterConfig\nspec:\n  a: &a "${"A".repeat(size)}"\n  b: [${uses}]\n`;
+    };
+    const cluster = host("{address: 10.0.0.1}");
+    expect(loadClusterYaml([cluster, config(9000)]).ok).toBe(true); // ~540 KB
+    expect(loadClusterYaml([cluster, config(9000), config(9000).replace("spec:\n  a:", "spec:\n  c:")]).ok).toBe(false);
+  });
+
+  it("refuses nesting built from chained aliases", () => {
+    let text = `${HEAD}x0: &x0 [leaf]\n`;
+    for (let i = 1; i < 100; i++) text += `x${i}: &x${i} [*x${i - 1}]\n`;
+    expect(errors(loadClusterYaml(text))[0]?.message).toMatch(/deeper than 64 levels/);
+  });
+
+  it("refuses more than 200,000 YAML tokens, about 0.6 s of parsing (F13)", () => {
+    const items = Array(110_000).fill("1").join(",");
+    const text = `${host("{address: 10.0.0.1}")}  k0s:\n    config:\n      x: [${items}]\n`;
+    expect(text.length).toBeLessThan(MAX_SPEC_BYTES);
+    expect(errors(loadClusterYaml(text))[0]?.message).toMatch(/more than 200000 YAML tokens/);
+  });
+
+  it("finds a duplicate key among 20,000 in one mapping, naming its line (the parser's own check is quadratic)", () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `        k${i}: 1\n`).join("");
+    const base = `${host("{address: 10.0.0.1}")}  k0s:\n    config:\n      x:\n${keys}`;
+    expect(loadClusterYaml(base).ok).toBe(true);
+    const line = base.split("\n").length;
+    expect(errors(loadClusterYaml(`${base}        k7: 2\n`))[0]?.message).toBe(`YAML: Map keys must be unique: "k7" appears twice at line ${line}, column 9`);
   });
 });

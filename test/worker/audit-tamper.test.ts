@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AuditVerifyResult } from "../../schema/api";
-import { appendAudit } from "../../worker/services/audit/append";
+import { appendAudit } from "../../worker/core/audit-append";
 import { call } from "./helpers";
 
 // Its own file: tampering breaks the chain for the rest of the file's storage.

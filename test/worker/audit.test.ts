@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { AuditPage, AuditVerifyResult, CreatedRelay, CreatedToken, type AuditEntryView } from "../../schema/api";
-import { appendAudit } from "../../worker/services/audit/append";
+import { appendAudit } from "../../worker/core/audit-append";
 import { badSpecYaml, seedYaml } from "./fixtures";
 import { call, jsonBody, mintToken, uniqueName, yamlBody } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CreatedRelay } from "../../schema/api";
-import { ROLE_RANK, type Role } from "../../worker/auth/actor";
+import { CreatedRelay, type Role } from "../../schema/api";
+import { ROLE_RANK } from "../../worker/auth/actor";
 import { app } from "../../worker/app";
 import { seedYaml } from "./fixtures";
 import { call, errorOf, jsonBody, mintToken, yamlBody } from "./helpers";

@@ -1,5 +1,5 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as WorkerEnv } from "../../worker/env";
+import type { Env as WorkerEnv } from "../../worker/core/env";
 
 // Types for `import { env, exports } from "cloudflare:workers"` in the worker tests.
 declare global {

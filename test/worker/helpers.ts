@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
-import { CreatedToken, ErrorBody } from "../../schema/api";
-import type { Role } from "../../worker/auth/actor";
+import { CreatedToken, ErrorResponse, type Role } from "../../schema/api";
+import type { ErrorBody } from "../../schema/errors";
 
 /** The bootstrap admin token vitest.config.ts gives the Worker. */
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
@@ -47,8 +47,8 @@ export function yamlBody(text: string): Pick<CallOptions, "body" | "contentType"
 }
 
 /** The error code of an error response (fails the parse if the body is not the one error shape). */
-export function errorOf(res: CallResult): ErrorBody["error"] {
-  return ErrorBody.parse(res.json).error;
+export function errorOf(res: CallResult): ErrorBody {
+  return ErrorResponse.parse(res.json).error;
 }
 
 let counter = 0;

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CreatedRelay, RelayListResponse, RelayResponse } from "../../schema/api";
-import { sha256Hex } from "../../worker/auth/hash";
+import { sha256Hex } from "../../worker/core/secrets";
 import { call, dumpDatabase, errorOf, jsonBody } from "./helpers";
 
 describe("/v1/relays", () => {

@@ -1,4 +1,4 @@
-import type { Role } from "../../worker/auth/actor";
+import type { Role } from "../../schema/api";
 import { seedYaml } from "./fixtures";
 import { jsonBody, uniqueName, yamlBody, type CallOptions } from "./helpers";
 
@@ -12,6 +12,9 @@ export interface RouteCase {
   role: Role;
   body?: () => Pick<CallOptions, "body" | "contentType">;
 }
+
+/** A well-formed token id that names no token. */
+const ABSENT_TOKEN_ID = "00000000-0000-4000-8000-000000000000";
 
 /** A cluster the matrix file creates up front, so PUT and GET reach the handler. */
 export const MATRIX_CLUSTER = "matrix-cluster";
@@ -29,15 +32,17 @@ export const ROUTES: RouteCase[] = [
   { method: "PUT", path: `/v1/clusters/${MATRIX_CLUSTER}`, route: "/v1/clusters/:name", role: "operator", body: () => yamlBody(seedYaml(MATRIX_CLUSTER)) },
   { method: "GET", path: `/v1/clusters/${MATRIX_CLUSTER}/revisions`, route: "/v1/clusters/:name/revisions", role: "viewer" },
   { method: "DELETE", path: "/v1/clusters/matrix-absent", route: "/v1/clusters/:name", role: "admin" },
+  { method: "GET", path: `/v1/clusters/${MATRIX_CLUSTER}/lb-config`, route: "/v1/clusters/:name/lb-config", role: "viewer" },
   { method: "POST", path: "/v1/clusters/matrix-absent/facts", route: "/v1/clusters/:name/facts", role: "operator" },
   { method: "GET", path: "/v1/runs/run-absent", route: "/v1/runs/:id", role: "viewer" },
   { method: "GET", path: "/v1/runs/run-absent/events", route: "/v1/runs/:id/events", role: "viewer" },
   { method: "POST", path: "/v1/runs/run-absent/cancel", route: "/v1/runs/:id/cancel", role: "operator" },
   { method: "POST", path: "/v1/clusters/matrix-absent/apply", route: "/v1/clusters/:name/apply", role: "operator" },
+  { method: "POST", path: "/v1/clusters/matrix-absent/reset?confirm=matrix-absent", route: "/v1/clusters/:name/reset", role: "admin" },
   { method: "GET", path: "/v1/clusters/matrix-absent/kubeconfig", route: "/v1/clusters/:name/kubeconfig", role: "admin" },
   { method: "POST", path: "/v1/tokens", route: "/v1/tokens", role: "admin", body: () => jsonBody({ name: uniqueName("matrix-token"), role: "viewer" }) },
   { method: "GET", path: "/v1/tokens", route: "/v1/tokens", role: "admin" },
-  { method: "DELETE", path: "/v1/tokens/token-absent", route: "/v1/tokens/:id", role: "admin" },
+  { method: "DELETE", path: `/v1/tokens/${ABSENT_TOKEN_ID}`, route: "/v1/tokens/:id", role: "admin" },
   { method: "POST", path: "/v1/relays", route: "/v1/relays", role: "admin", body: () => jsonBody({ name: uniqueName("matrix-relay"), site: "dc1" }) },
   { method: "GET", path: "/v1/relays", route: "/v1/relays", role: "viewer" },
   { method: "DELETE", path: "/v1/relays/relay-absent", route: "/v1/relays/:name", role: "admin" },

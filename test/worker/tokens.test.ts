@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CreatedToken, TokenListResponse, TokenResponse } from "../../schema/api";
-import { sha256Hex } from "../../worker/auth/hash";
+import { sha256Hex } from "../../worker/core/secrets";
 import { call, dumpDatabase, errorOf, jsonBody, mintToken } from "./helpers";
 
 describe("POST /v1/tokens", () => {
@@ -63,8 +63,16 @@ describe("DELETE /v1/tokens/:id", () => {
   });
 
   it("answers 404 for an unknown id", async () => {
-    const res = await call("DELETE", "/v1/tokens/does-not-exist");
+    const res = await call("DELETE", `/v1/tokens/${crypto.randomUUID()}`);
     expect(res.status).toBe(404);
     expect(errorOf(res).code).toBe("not_found");
+  });
+
+  it("answers 400 naming the id when it is not a token id", async () => {
+    const res = await call("DELETE", "/v1/tokens/does-not-exist");
+    expect(res.status).toBe(400);
+    const error = errorOf(res);
+    expect(error.code).toBe("validation_failed");
+    expect(error.details?.map((d) => d.path)).toEqual(["id"]);
   });
 });

@@ -1,5 +1,7 @@
+import type { Role } from "../../schema/api";
+import type { RelayIdentity } from "../core/relay-identity";
+
 /** Who is calling; recorded on every audit entry. */
-export type Role = "viewer" | "operator" | "admin";
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 export interface Actor {
@@ -8,7 +10,8 @@ export interface Actor {
   role: Role;
 }
 
-/** Hono context variables set by the auth middleware. */
+/** Hono context variables set by the auth middleware: `actor` by requireRole, `relay` by requireRelay. */
 export interface AuthVariables {
   actor: Actor;
+  relay: RelayIdentity;
 }

@@ -1,10 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { appendAudit } from "../services/audit/append";
-import { ApiError } from "../http/errors";
+import { appendAudit } from "../core/audit-append";
+import { KeelError } from "../../schema/errors";
 import { errorResponse } from "../http/error-response";
 import type { AppEnv } from "../http/app-env";
-import { ROLE_RANK, type Role } from "./actor";
+import type { Role } from "../../schema/api";
+import { ROLE_RANK } from "./actor";
 import { bearerToken, resolveActor } from "./resolve-actor";
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -23,11 +24,11 @@ export function requireRole(role: Role, action?: string): MiddlewareHandler<AppE
     if (!actor) {
       await auditDenial(c, action, "anonymous", secret === null ? "missing bearer token" : "unknown or revoked token");
       const message = secret === null ? "send `Authorization: Bearer <token>`" : "the token is unknown or revoked";
-      return errorResponse(c, new ApiError("unauthorized", message), CHALLENGE);
+      return errorResponse(c, new KeelError("unauthorized", message), CHALLENGE);
     }
     if (ROLE_RANK[actor.role] < ROLE_RANK[role]) {
       await auditDenial(c, action, actor.id, `role ${actor.role} is below ${role}`);
-      return errorResponse(c, new ApiError("forbidden", `this needs the ${role} role; the token has ${actor.role}`));
+      return errorResponse(c, new KeelError("forbidden", `this needs the ${role} role; the token has ${actor.role}`));
     }
     c.set("actor", actor);
     await next();

@@ -1,7 +1,7 @@
-import type { Env } from "../env";
+import type { Env } from "../core/env";
 import { authenticateToken } from "../services/tokens/authenticate";
 import type { Actor } from "./actor";
-import { timingSafeEqual } from "./hash";
+import { timingSafeEqual } from "../core/secrets";
 
 /** The secret of an `Authorization: Bearer <token>` header, or null. */
 export function bearerToken(header: string | undefined): string | null {

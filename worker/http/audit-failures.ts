@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { appendAudit } from "../services/audit/append";
-import { ApiError } from "./errors";
+import { appendAudit } from "../core/audit-append";
+import { KeelError } from "../../schema/errors";
 import type { AppEnv } from "./app-env";
 
 /**
@@ -13,7 +13,7 @@ export function auditFailures(action: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     if (c.res.status < 400) return;
-    const err = c.error instanceof ApiError ? c.error : null;
+    const err = c.error instanceof KeelError ? c.error : null;
     const details: Record<string, unknown> = { status: c.res.status, code: err?.code ?? "internal" };
     // Our own 4xx messages name the problem; a 5xx message could carry internals.
     if (err && c.res.status < 500) details.message = err.message;

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { EnvVars } from "../env";
-import { ApiError } from "./errors";
+import { EnvVars } from "../core/env";
+import { KeelError } from "../../schema/errors";
 import type { AppEnv } from "./app-env";
 import { formatPath } from "../../schema/cluster-issues";
 
@@ -14,7 +14,7 @@ export const checkEnv: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${formatPath(i.path)} ${i.message}`).join("; ");
     console.error(`keel is misconfigured: ${problems}`);
-    throw new ApiError("internal", `server misconfigured: ${problems}`);
+    throw new KeelError("internal", `server misconfigured: ${problems}`);
   }
   await next();
 };

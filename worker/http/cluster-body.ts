@@ -1,7 +1,7 @@
 import { MAX_SPEC_BYTES } from "../../schema/cluster-load";
 import { ClusterJsonBody, SiteQuery } from "../../schema/api";
 import type { SpecSource } from "../services/clusters/load-spec";
-import { ApiError } from "./errors";
+import { KeelError } from "../../schema/errors";
 import { mediaType, parseJsonText, readBodyText } from "./read-body";
 import { validate } from "./validate";
 
@@ -28,5 +28,5 @@ export async function readClusterBody(req: Request, query: Record<string, string
     const spec: SpecSource = body.yaml !== undefined ? { format: "yaml", text: body.yaml } : { format: "json", value: body.spec };
     return { site: body.site, spec };
   }
-  throw new ApiError("unsupported_media_type", "send the cluster as application/yaml (k0sctl.yaml) or application/json ({site, spec})");
+  throw new KeelError("unsupported_media_type", "send the cluster as application/yaml (k0sctl.yaml) or application/json ({site, spec})");
 }

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
-import { ApiError } from "./errors";
+import type { KeelError } from "../../schema/errors";
+import { ERROR_STATUS } from "./errors";
 
-/** The one error body: `{error:{code,message,details?}}`. */
-export function errorResponse(c: Context, err: ApiError, headers?: Record<string, string>): Response {
-  const body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
-  return c.json(body, err.status, headers);
+/** The one error body, `{error:{code,message,details?}}`, with the status its code maps to. */
+export function errorResponse(c: Context, err: KeelError, headers?: Record<string, string>): Response {
+  return c.json({ error: err.body }, ERROR_STATUS[err.code], headers);
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ApiError } from "./errors";
+import { KeelError } from "../../schema/errors";
 import { validate } from "./validate";
 
 /** Small JSON bodies (tokens, relays): anything bigger is not a mistake we need to parse. */
@@ -10,7 +10,7 @@ export const MAX_JSON_BODY_BYTES = 64 * 1024;
  * (Content-Length) and while reading (a missing or lying Content-Length).
  */
 export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () => new ApiError("payload_too_large", `the body is larger than ${maxBytes} bytes`);
+  const tooLarge = () => new KeelError("payload_too_large", `the body is larger than ${maxBytes} bytes`);
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
   if (!req.body) return "";
@@ -36,7 +36,7 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw new ApiError("bad_request", "the body is not valid UTF-8");
+    throw new KeelError("bad_request", "the body is not valid UTF-8");
   }
 }
 
@@ -49,12 +49,12 @@ export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError("bad_request", "the body is not valid JSON");
+    throw new KeelError("bad_request", "the body is not valid JSON");
   }
 }
 
 /** A JSON body parsed with `schema`; 415 unless it is sent as application/json. */
 export async function readJsonBody<S extends z.ZodType>(req: Request, schema: S, maxBytes = MAX_JSON_BODY_BYTES): Promise<z.output<S>> {
-  if (mediaType(req) !== "application/json") throw new ApiError("unsupported_media_type", "send the body as application/json");
+  if (mediaType(req) !== "application/json") throw new KeelError("unsupported_media_type", "send the body as application/json");
   return validate(schema, parseJsonText(await readBodyText(req, maxBytes)), "body");
 }

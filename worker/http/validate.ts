@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { formatPath } from "../../schema/cluster-issues";
-import { ApiError, type ErrorDetail } from "./errors";
+import { KeelError, type ErrorDetail } from "../../schema/errors";
 
 /** One detail per issue, the path written the way users write it: `spec.hosts[3].ssh.address`. */
 export function zodDetails(error: z.ZodError): ErrorDetail[] {
@@ -17,5 +17,5 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where: 
   // A bare value (a path param) has no field path of its own: name it by `where`.
   const details = zodDetails(result.error).map((d) => (d.path === "(root)" ? { ...d, path: where } : d));
   const fields = details.map((d) => d.path).join(", ");
-  throw new ApiError("validation_failed", `invalid ${where}: ${fields}`, details);
+  throw new KeelError("validation_failed", `invalid ${where}: ${fields}`, details);
 }

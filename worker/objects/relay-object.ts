@@ -1,10 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { CloseCode, type ServerMessageInput } from "../../schema/protocol";
-import type { Env } from "../env";
+import type { Env } from "../core/env";
 import { sendFrame } from "./relay-socket/frames";
 import { handleRelayClose, handleRelayMessage } from "./relay-socket/relay-session";
-import { RELAY_NAME_HEADER, RELAY_SITE_HEADER, closeQuietly, currentSocket, writeState } from "./relay-socket/socket-state";
+import { RELAY_NAME_HEADER, RELAY_SITE_HEADER } from "../core/relay-identity";
+import { closeQuietly, currentSocket, writeState } from "./relay-socket/socket-state";
 
 const Identity = z.object({ relay: z.string().min(1).max(100), site: z.string().min(1).max(100) });
 
@@ -47,6 +48,24 @@ export class RelayObject extends DurableObject<Env> {
   async send(frame: ServerMessageInput): Promise<boolean> {
     const current = currentSocket(this.ctx.getWebSockets());
     return current ? sendFrame(current.ws, frame) : false;
+  }
+
+  /**
+   * Sends frames in order on the current connection: true when sent, false
+   * when the relay is not connected, or why the frame was refused (it failed
+   * validation: a bug on the sending side, reported rather than thrown so the
+   * other frames still go).
+   */
+  async sendAll(frames: ServerMessageInput[]): Promise<(boolean | string)[]> {
+    const current = currentSocket(this.ctx.getWebSockets());
+    return frames.map((frame) => {
+      if (!current) return false;
+      try {
+        return sendFrame(current.ws, frame);
+      } catch (err) {
+        return err instanceof Error ? err.message.slice(0, 1000) : String(err);
+      }
+    });
   }
 
   /** The relay's token was revoked: drop its connection now rather than at its next reconnect. */

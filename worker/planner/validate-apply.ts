@@ -1,3 +1,4 @@
+import { NodeName } from "../../schema/steps-k0s";
 import type { ClusterSpec } from "../../schema/cluster";
 import { isController } from "../../schema/cluster";
 import type { ApplyHost } from "./apply-hosts";
@@ -31,12 +32,20 @@ export function specRefusals(spec: ClusterSpec, lastApplied: ClusterSpec | null,
 /** Hosts that will get node steps (drain, node wait, node delete) but whose node name nobody knows. */
 export function nodeNameIssues(spec: ClusterSpec, hosts: readonly ApplyHost[]): PlanIssue[] {
   const { wait, drain } = spec.spec.options;
-  return hosts
+  // A gathered name comes from the host (or a relay): one Kubernetes would not
+  // accept is refused here, before anything is installed (security review F1).
+  const invalid = hosts
+    .filter((h) => h.nodeName !== undefined && !NodeName.safeParse(h.nodeName).success)
+    .map((h) => ({
+      path: `spec.hosts[${h.index}].hostname`,
+      message: `${h.key}: the host's name "${String(h.nodeName).slice(0, 80)}" is not a valid Kubernetes node name (lowercase letters, digits, '-' and '.'): set hostname`,
+    }));
+  return [...invalid, ...hosts
     .filter((h) => {
       if (!h.worker || h.nodeName !== undefined) return false;
       if (h.action === "reset") return true;
       if (h.action === "upgrade") return wait.enabled || (drain.enabled && h.spec.role !== "single");
       return h.action === "install" && !h.controller && wait.enabled;
     })
-    .map((h) => ({ path: `spec.hosts[${h.index}].hostname`, message: `${h.key}: the node name is unknown (no hostname was gathered): set hostname` }));
+    .map((h) => ({ path: `spec.hosts[${h.index}].hostname`, message: `${h.key}: the node name is unknown (no hostname was gathered): set hostname` }))];
 }

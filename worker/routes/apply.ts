@@ -1,15 +1,16 @@
 import { Hono } from "hono";
 import { ClusterName } from "../../schema/api";
-import { ApplyQuery } from "../../schema/run-api";
+import { ApplyQuery, ResetQuery } from "../../schema/run-api";
 import { requireRole } from "../auth/require-role";
 import type { AppEnv } from "../http/app-env";
 import { auditFailures } from "../http/audit-failures";
 import { validate } from "../http/validate";
 import { getAdminKubeconfig } from "../services/kubeconfig/admin-kubeconfig";
 import { dryRunApply } from "../services/runs/dry-run-apply";
+import { resetCluster } from "../services/runs/reset-cluster";
 import { startRun } from "../services/runs/start-run";
 
-/** Apply a cluster (or plan it: ?dryRun=true), and fetch its admin kubeconfig. */
+/** Apply a cluster (or plan it: ?dryRun=true), reset it, and fetch its admin kubeconfig. */
 export const applyRoutes = new Hono<AppEnv>()
   .post("/clusters/:name/apply", requireRole("operator", "cluster.apply"), auditFailures("cluster.apply"), async (c) => {
     const cluster = validate(ClusterName, c.req.param("name"), "cluster name");
@@ -19,6 +20,12 @@ export const applyRoutes = new Hono<AppEnv>()
     if (query.dryRun) return c.json(await dryRunApply(c.env, { cluster, actor, waitTimeoutMs }));
     const run = await startRun(c.env, { cluster, operation: "apply", requestedBy: actor, waitTimeoutMs });
     return c.json({ run }, 202);
+  })
+  .post("/clusters/:name/reset", requireRole("admin", "cluster.reset"), auditFailures("cluster.reset"), async (c) => {
+    const cluster = validate(ClusterName, c.req.param("name"), "cluster name");
+    const query = validate(ResetQuery, c.req.query(), "query");
+    const result = await resetCluster(c.env, { cluster, actor: c.get("actor").id, confirm: query.confirm, dryRun: query.dryRun });
+    return c.json(result, "run" in result ? 202 : 200);
   })
   .get("/clusters/:name/kubeconfig", requireRole("admin", "cluster.kubeconfig"), auditFailures("cluster.kubeconfig"), async (c) => {
     const cluster = validate(ClusterName, c.req.param("name"), "cluster name");

@@ -1,21 +1,17 @@
 import { Hono } from "hono";
-import { bearerToken } from "../auth/resolve-actor";
+import { KeelError } from "../../schema/errors";
+import { requireRelay } from "../auth/require-relay";
 import type { AppEnv } from "../http/app-env";
-import { ApiError } from "../http/errors";
-import { authenticateRelay } from "../services/relays/authenticate-relay";
 import { connectRelay } from "../services/relays/connect-relay";
 
 /**
  * The relay's WebSocket. Authenticated by the relay's own token (not an API
- * token), so it sits outside requireRole.
+ * token), so it takes requireRelay instead of requireRole.
  */
-export const relayConnectRoutes = new Hono<AppEnv>().get("/relays/connect", async (c) => {
-  const secret = bearerToken(c.req.header("authorization"));
-  const relay = secret === null ? null : await authenticateRelay(c.env.DB, secret);
-  if (!relay) throw new ApiError("unauthorized", secret === null ? "send `Authorization: Bearer <relay token>`" : "the relay token is unknown or revoked");
+export const relayConnectRoutes = new Hono<AppEnv>().get("/relays/connect", requireRelay, async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     c.header("Upgrade", "websocket");
-    throw new ApiError("upgrade_required", "this endpoint only takes a WebSocket upgrade (Upgrade: websocket)");
+    throw new KeelError("upgrade_required", "this endpoint only takes a WebSocket upgrade (Upgrade: websocket)");
   }
-  return connectRelay(c.env, relay, c.req.raw);
+  return connectRelay(c.env, c.get("relay"), c.req.raw);
 });

@@ -1,9 +1,10 @@
 import { Hono } from "hono";
-import { CreateTokenBody } from "../../schema/api";
+import { CreateTokenBody, TokenParams } from "../../schema/api";
 import { requireRole } from "../auth/require-role";
 import type { AppEnv } from "../http/app-env";
 import { auditFailures } from "../http/audit-failures";
 import { readJsonBody } from "../http/read-body";
+import { validate } from "../http/validate";
 import { createToken } from "../services/tokens/create";
 import { listTokens } from "../services/tokens/list";
 import { revokeToken } from "../services/tokens/revoke";
@@ -15,6 +16,6 @@ export const tokenRoutes = new Hono<AppEnv>()
   })
   .get("/tokens", requireRole("admin"), async (c) => c.json({ tokens: await listTokens(c.env.DB) }))
   .delete("/tokens/:id", requireRole("admin", "token.revoke"), auditFailures("token.revoke"), async (c) => {
-    const token = await revokeToken(c.env.DB, { id: c.req.param("id"), actor: c.get("actor").id });
-    return c.json({ token });
+    const { id } = validate(TokenParams, c.req.param(), "path");
+    return c.json({ token: await revokeToken(c.env.DB, { id, actor: c.get("actor").id }) });
   });

@@ -1,14 +1,14 @@
 import { isController, type ClusterSpec } from "../../schema/cluster";
 import type { K0sKubeconfigAdminStep } from "../../schema/steps-k0s";
-import { openDb } from "../db";
-import type { Env } from "../env";
+import { openDb } from "../core/db";
+import type { Env } from "../core/env";
 import { resolveHostTarget } from "../planner/host-target";
 import { hostKey } from "../planner/plan";
 import { EphemeralSteps } from "./ephemeral-steps";
-import { loadClusterForRun } from "./load-cluster";
+import type { StoredHostFacts } from "../../schema/stored-facts";
+import { loadRunInputs } from "../core/load-run-inputs";
 import { findRelay } from "./relay-dispatch";
 import { stepFailure } from "./run-events";
-import { readClusterFacts, type StoredHostFacts } from "./run-mirror";
 
 export type AdminKubeconfigResult =
   | { ok: true; kubeconfig: string; leader: string; relay: string }
@@ -24,13 +24,13 @@ const WAIT_MS = STEP_TIMEOUT_MS + 5_000;
  * address; spec.api.port). The kubeconfig is handed to the caller only.
  */
 export async function adminKubeconfig(env: Env, steps: EphemeralSteps, cluster: string): Promise<AdminKubeconfigResult> {
-  const db = openDb(env.DB);
-  const loaded = await loadClusterForRun(db, cluster);
-  if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
-  const leader = findLeader(loaded.spec, await readClusterFacts(db, cluster));
+  const loaded = await loadRunInputs(openDb(env.DB), cluster);
+  if (!loaded.ok) return { ok: false, code: loaded.error.code === "not_found" ? "not_found" : "invalid_spec", message: loaded.error.message };
+  const { inputs } = loaded;
+  const leader = findLeader(inputs.spec, inputs.facts);
   if (!leader) return { ok: false, code: "conflict", message: `no running controller is known for cluster ${cluster}: apply the cluster first (the kubeconfig is read from the first running controller the last apply found)` };
-  const relay = await findRelay(env, loaded.site, null);
-  if (!relay) return { ok: false, code: "relay_unavailable", message: `no relay online for site "${loaded.site}": start the site's relay and retry` };
+  const relay = await findRelay(env, inputs.site, null);
+  if (!relay) return { ok: false, code: "relay_unavailable", message: `no relay online for site "${inputs.site}": start the site's relay and retry` };
 
   const step: K0sKubeconfigAdminStep = {
     kind: "k0s.kubeconfig.admin",
@@ -39,7 +39,7 @@ export async function adminKubeconfig(env: Env, steps: EphemeralSteps, cluster: 
     timeoutMs: STEP_TIMEOUT_MS,
     installPath: leader.host.k0sInstallPath,
     dataDir: leader.host.dataDir,
-    server: serverUrl(loaded.spec, leader.target.address),
+    server: serverUrl(inputs.spec, leader.target.address),
     saveAs: "kubeconfig:admin",
   };
   const outcome = await steps.run(env, relay, cluster, `kubeconfig-${crypto.randomUUID()}`, step, WAIT_MS);

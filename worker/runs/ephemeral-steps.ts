@@ -1,7 +1,7 @@
-import { StepResult, type Step } from "../../schema/steps";
-import type { Env } from "../env";
+import type { Step, StepResult } from "../../schema/steps";
+import type { Env } from "../core/env";
 import { cancelStep, sendSteps } from "./relay-dispatch";
-import type { StepAck } from "./run-machine";
+import type { StepAck } from "./run-rpc";
 import type { RelayBinding } from "./run-state";
 
 interface Pending {
@@ -25,8 +25,8 @@ export class EphemeralSteps {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const answered = new Promise<StepResult>((resolve) => this.pending.set(runId, { stepId: step.id, relay: relay.name, resolve }));
     try {
-      const unsent = await sendSteps(env, relay, cluster, runId, [step]);
-      if (unsent.length > 0) return { ok: false, reason: "unsent" };
+      const sent = await sendSteps(env, relay, cluster, runId, [step]);
+      if (sent.unsent.length + sent.rejected.length > 0) return { ok: false, reason: "unsent" };
       const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), waitMs)));
       const result = await Promise.race([answered, timedOut]);
       if (result) return { ok: true, result };
@@ -45,13 +45,11 @@ export class EphemeralSteps {
     return p.stepId === stepId && p.relay === relay ? { accepted: true } : { accepted: false, reason: `step ${stepId} of ${runId} was not sent to relay ${relay}` };
   }
 
-  finished(runId: string, stepId: string, raw: unknown, relay: string): StepAck | null {
+  finished(runId: string, stepId: string, result: StepResult, relay: string): StepAck | null {
     const ack = this.started(runId, stepId, relay);
     const p = this.pending.get(runId);
     if (!ack?.accepted || !p) return ack;
-    const result = StepResult.safeParse(raw);
-    if (!result.success) return { accepted: false, reason: `invalid step result: ${result.error.issues[0]?.message ?? "unknown"}` };
-    p.resolve(result.data);
+    p.resolve(result);
     return { accepted: true };
   }
 }

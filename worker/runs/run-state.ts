@@ -1,16 +1,18 @@
 import type { RunStatus, StepStatus } from "../../schema/run-api";
-import type { HostFacts, Step } from "../../schema/steps";
+import type { Step } from "../../schema/steps";
 import type { K0sFactsReport } from "../../schema/steps-k0s";
-import type { ApplyOptions } from "../planner/apply-facts";
+import type { StoredHostFacts } from "../../schema/stored-facts";
+import type { OperationName } from "../planner/operations";
 import { batchesOf, hostKey, type Plan } from "../planner/plan";
+import type { RunOptions } from "../planner/run-inputs";
+import type { RunEvent } from "./run-events";
 
 /**
  * The state of a cluster's active run, as the ClusterObject keeps it in
- * Durable Object storage (so a run survives eviction and restarts). D1 holds a
- * mirror of it for readers; this is the source of truth while the run is active.
- * Everything here is plain JSON (structured-clone safe).
+ * Durable Object storage: the source of truth while the run is active. D1
+ * holds a mirror rebuilt from it (see `outbox`). Plain JSON throughout, so
+ * the transitions can copy it and storage can keep it.
  */
-export type Operation = "facts" | "apply";
 export type { RunStatus, StepStatus };
 
 export interface StepState {
@@ -20,6 +22,7 @@ export interface StepState {
   host: string;
   status: StepStatus;
   dispatchedAt: number | null;
+  finishedAt: number | null;
   /** When the step counts as timed out if no step.finished came (timeoutMs + grace after the last send). */
   deadline: number | null;
   /** Relays the step was sent to; only these may report its result. */
@@ -28,27 +31,12 @@ export interface StepState {
   error: string | null;
 }
 
-/** The relay connection the in-flight steps were last sent on. */
+/** The relay connection the steps in flight were last sent on. */
 export interface RelayBinding {
   name: string;
   connectionId: string;
   /** The relay's own policy from its hello: whether it runs the spec's hooks. */
   allowHooks: boolean;
-}
-
-/** What the gather phases found on one host; `k0s` from "Gather k0s facts". */
-export type GatheredFacts = HostFacts & { k0s?: K0sFactsReport };
-
-/** An apply run: gather phases first, then the phases planApply returns, appended once the facts are in. */
-export interface ApplyRunState {
-  options: ApplyOptions;
-  /** How many phases gather (planFacts' and "Gather k0s facts"); planning happens once they all succeeded. */
-  gatherPhases: number;
-  planned: boolean;
-  /** Spec paths of hooks every apply runs (apply.before/after): refused up front when the relay forbids hooks. */
-  hookPaths: string[];
-  /** The k0s facts each host has once the apply succeeds; stored as the cluster's facts then. */
-  expected: Record<string, K0sFactsReport> | null;
 }
 
 /**
@@ -65,30 +53,88 @@ export interface RunEnding {
   cleanupPhase: number | null;
 }
 
+/** What a finished step reported beyond its status: written to its D1 row, then dropped from the state. */
+export interface StepOutput {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  command: string | null;
+}
+
+/** An audit entry the run owes the log; appended with the mirror writes it belongs to. */
+export interface RunAudit {
+  actor: string;
+  action: string;
+  outcome: "ok" | "failed";
+  details: Record<string, unknown>;
+}
+
+/**
+ * The D1 writes this run still owes, recorded by the transitions and cleared
+ * by the driver once D1 took them. Kept in the state, so a D1 batch that
+ * fails is retried (next transition or alarm) instead of lost: the mirror can
+ * lag, never stay wrong.
+ */
+export interface Outbox {
+  /** The run row (status, error, times) changed or does not exist yet. */
+  run: boolean;
+  /** The plan changed (phases appended). */
+  plan: boolean;
+  /** Step rows to write, by step id; a finished step carries its output. */
+  steps: Record<string, StepOutput | null>;
+  events: (RunEvent & { seq: number })[];
+  audit: RunAudit[];
+  /** The cluster row at the end of the run: its facts, and its applied revision when the run changes it (an apply sets it, a reset clears it). */
+  cluster: { facts: Record<string, StoredHostFacts> | null; applied: { revision: number | null } | null } | null;
+}
+
 export interface RunState {
   id: string;
   cluster: string;
   site: string;
-  operation: Operation;
+  operation: OperationName;
   revision: number;
   requestedBy: string;
+  options: RunOptions;
   status: RunStatus;
+  error: string | null;
   plan: Plan;
   /** Index of the phase being executed. */
   phase: number;
   phaseStartedAt: number | null;
   steps: Record<string, StepState>;
   relay: RelayBinding | null;
+  /** The relay must be looked up before the next send: a send failed, a relay said hello, or this object restarted. */
+  relayStale: boolean;
   /** Set while no relay can take steps; the run fails once RELAY_WAIT_SECONDS have passed. */
   waitingSince: number | null;
-  facts: Record<string, GatheredFacts>;
-  apply: ApplyRunState | null;
+  /** What the gather phases found, by host. */
+  facts: Record<string, StoredHostFacts>;
+  /** Set when the first phases gather and the rest is planned from what they found. */
+  gather: { phases: number; planned: boolean } | null;
+  /** Spec paths of hooks the run will run; refused before any step when the relay forbids hooks. */
+  hookPaths: string[];
+  /** The k0s facts each host has once the run succeeds (apply); stored as the cluster's facts then. */
+  expected: Record<string, K0sFactsReport> | null;
   ending: RunEnding | null;
   createdAt: number;
   startedAt: number | null;
+  finishedAt: number | null;
+  /** Sequence number of the last event: events are written to D1 idempotently by (run, seq). */
+  eventSeq: number;
+  outbox: Outbox;
 }
 
 export const TERMINAL_STEP: ReadonlySet<StepStatus> = new Set(["succeeded", "failed", "skipped", "cancelled"]);
+export const FINISHED_RUN: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
+
+export function emptyOutbox(): Outbox {
+  return { run: false, plan: false, steps: {}, events: [], audit: [], cluster: null };
+}
+
+export function isFinished(state: RunState): boolean {
+  return FINISHED_RUN.has(state.status);
+}
 
 /** Registers the steps of phases appended to the plan (apply planning, cleanup) as pending. */
 export function addPhases(state: RunState, phases: Plan["phases"]): void {
@@ -96,44 +142,11 @@ export function addPhases(state: RunState, phases: Plan["phases"]): void {
     const index = state.plan.phases.length;
     state.plan.phases.push(phase);
     for (const step of phase.steps) {
-      state.steps[step.id] = { id: step.id, phase: index, host: hostKey(step.host), status: "pending", dispatchedAt: null, deadline: null, sentTo: [], error: null };
+      state.steps[step.id] = { id: step.id, phase: index, host: hostKey(step.host), status: "pending", dispatchedAt: null, finishedAt: null, deadline: null, sentTo: [], error: null };
+      state.outbox.steps[step.id] = null;
     }
   }
-}
-
-export function newRunState(input: {
-  id: string;
-  cluster: string;
-  site: string;
-  operation: Operation;
-  revision: number;
-  requestedBy: string;
-  plan: Plan;
-  apply?: ApplyRunState;
-  now: number;
-}): RunState {
-  const state: RunState = {
-    id: input.id,
-    cluster: input.cluster,
-    site: input.site,
-    operation: input.operation,
-    revision: input.revision,
-    requestedBy: input.requestedBy,
-    status: "queued",
-    plan: { ...input.plan, phases: [] },
-    phase: 0,
-    phaseStartedAt: null,
-    steps: {},
-    relay: null,
-    waitingSince: null,
-    facts: {},
-    apply: input.apply ?? null,
-    ending: null,
-    createdAt: input.now,
-    startedAt: null,
-  };
-  addPhases(state, input.plan.phases);
-  return state;
+  state.outbox.plan = true;
 }
 
 export function phaseSteps(state: RunState, phase: number): StepState[] {
@@ -145,11 +158,8 @@ export function inFlight(state: RunState): StepState[] {
 }
 
 export function findStep(state: RunState, stepId: string): Step | undefined {
-  for (const phase of state.plan.phases) {
-    const step = phase.steps.find((s) => s.id === stepId);
-    if (step) return step;
-  }
-  return undefined;
+  const s = state.steps[stepId];
+  return s ? state.plan.phases[s.phase]?.steps.find((step) => step.id === stepId) : undefined;
 }
 
 /** The cleanup phase ignores failures: every step gets its chance, and none fails the (already failed) run. */
@@ -226,13 +236,20 @@ export function phaseFailure(state: RunState): string | null {
   return `${name}: ${[...byReason].map(([reason, hosts]) => `${hosts.join(", ")}: ${reason}`).join("; ")}`;
 }
 
+export interface RunTiming {
+  /** How long a run waits for a relay of its site before it fails. */
+  relayWaitMs: number;
+  relayPollMs: number;
+  watchdogMs: number;
+}
+
 /**
  * When the ClusterObject must wake up next: a step deadline, the next relay
  * poll, or at the latest the watchdog tick. An active run always has an alarm:
  * the tick notices a relay that reconnected or vanished without telling us,
- * and retries a transition that failed half-way (a D1 or RPC error).
+ * and retries D1 writes that failed.
  */
-export function nextWake(state: RunState, timing: { relayPollMs: number; relayWaitMs: number; watchdogMs: number }, now: number): number {
+export function nextWake(state: RunState, timing: RunTiming, now: number): number {
   const candidates = [now + timing.watchdogMs];
   if (state.waitingSince !== null) candidates.push(Math.min(now + timing.relayPollMs, state.waitingSince + timing.relayWaitMs));
   for (const s of inFlight(state)) if (s.deadline !== null) candidates.push(s.deadline);

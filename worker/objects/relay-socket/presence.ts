@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { relays } from "../../../schema/tables";
-import { openDb } from "../../db";
+import { openDb } from "../../core/db";
 
 /** A relay said hello: it can take steps (findRelay reads this). */
 export async function markOnline(d1: D1Database, relay: string, version: string, now: number): Promise<void> {

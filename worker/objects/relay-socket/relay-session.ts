@@ -1,5 +1,5 @@
 import { CloseCode, PROTOCOL_VERSION, type RelayMessage } from "../../../schema/protocol";
-import type { Env } from "../../env";
+import type { Env } from "../../core/env";
 import { parseRelayFrame, sendError, sendFrame } from "./frames";
 import { markOffline, markOnline, markSeen } from "./presence";
 import { closeQuietly, readState, writeState, type SocketState } from "./socket-state";

@@ -1,9 +1,5 @@
 import { z } from "zod";
 
-/** Headers the connect route sets after authenticating the relay; the Durable Object is not reachable from outside. */
-export const RELAY_NAME_HEADER = "x-keel-relay-name";
-export const RELAY_SITE_HEADER = "x-keel-relay-site";
-
 /**
  * Per-socket state, kept in the socket's hibernation attachment so that it
  * survives the object being evicted while the relay stays connected.

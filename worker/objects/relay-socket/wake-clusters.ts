@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { clusters, runs } from "../../../schema/tables";
-import { openDb } from "../../db";
-import type { Env } from "../../env";
+import { openDb } from "../../core/db";
+import type { Env } from "../../core/env";
 import { ACTIVE_RUN_STATUSES } from "../../../schema/run-api";
 
 /**

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { auditLog } from "../../../schema/tables";
 import type { AuditPage } from "../../../schema/api";
-import { openDb } from "../../db";
+import { openDb } from "../../core/db";
 
 export interface ListAuditInput {
   cluster?: string;

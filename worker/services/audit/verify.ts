@@ -1,8 +1,8 @@
 import { asc, gt } from "drizzle-orm";
 import { auditLog } from "../../../schema/tables";
 import type { AuditVerifyResult } from "../../../schema/api";
-import { openDb } from "../../db";
-import { GENESIS_HASH, entryHash } from "./entry-hash";
+import { openDb } from "../../core/db";
+import { GENESIS_HASH, entryHash } from "../../core/audit-entry-hash";
 
 const PAGE = 500;
 

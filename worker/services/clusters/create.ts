@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { clusterRevisions, clusters } from "../../../schema/tables";
 import type { ClusterView } from "../../../schema/api";
-import { openDb } from "../../db";
-import { uniqueViolation } from "../../db-errors";
-import { ApiError } from "../../http/errors";
-import { appendAuditWith } from "../audit/append";
+import { openDb } from "../../core/db";
+import { uniqueViolation } from "../../core/db-errors";
+import { KeelError } from "../../../schema/errors";
+import { appendAuditWith } from "../../core/audit-append";
 import { loadSpec, type SpecSource } from "./load-spec";
 
 export interface CreateClusterInput {
@@ -16,7 +16,7 @@ export interface CreateClusterInput {
 /** Stores a new cluster at revision 1. Nothing is stored unless the spec is valid. */
 export async function createCluster(d1: D1Database, input: CreateClusterInput): Promise<ClusterView> {
   const { spec, name, source } = loadSpec(input.spec);
-  const conflict = () => new ApiError("conflict", `cluster ${name} already exists`);
+  const conflict = () => new KeelError("conflict", `cluster ${name} already exists`);
   const existing = await openDb(d1).select({ name: clusters.name }).from(clusters).where(eq(clusters.name, name)).get();
   if (existing) throw conflict();
 

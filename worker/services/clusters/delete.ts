@@ -1,9 +1,9 @@
 import { and, eq, inArray, notExists } from "drizzle-orm";
 import { clusterRevisions, clusters, runs } from "../../../schema/tables";
-import { openDb, type Db } from "../../db";
-import { ApiError } from "../../http/errors";
-import type { Env } from "../../env";
-import { appendAuditWith } from "../audit/append";
+import { openDb, type Db } from "../../core/db";
+import { KeelError } from "../../../schema/errors";
+import type { Env } from "../../core/env";
+import { appendAuditWith } from "../../core/audit-append";
 import { closeOrphanedRun } from "../runs/close-orphaned-run";
 import { ACTIVE_RUN_STATUSES } from "../../../schema/run-api";
 
@@ -30,11 +30,11 @@ export async function deleteCluster(env: Pick<Env, "DB" | "CLUSTER">, input: Del
   const db = openDb(d1);
   const { name } = input;
   const row = await db.select({ currentRevision: clusters.currentRevision }).from(clusters).where(eq(clusters.name, name)).get();
-  if (!row) throw new ApiError("not_found", `cluster ${name} not found`);
+  if (!row) throw new KeelError("not_found", `cluster ${name} not found`);
   let active = await activeRuns(db, name).limit(1).get();
   // A run D1 calls active but the cluster object no longer has must not block forever.
   if (active && (await closeOrphanedRun(env, name, active.id))) active = await activeRuns(db, name).limit(1).get();
-  if (active) throw new ApiError("conflict", `cluster ${name} has an active run (${active.id}); wait for it or cancel it first`);
+  if (active) throw new KeelError("conflict", `cluster ${name} has an active run (${active.id}); wait for it or cancel it first`);
 
   // The deletes re-check for active runs inside the batch, so a run that starts
   // between the check above and the batch still keeps its cluster.
@@ -48,6 +48,6 @@ export async function deleteCluster(env: Pick<Env, "DB" | "CLUSTER">, input: Del
   );
   const deleted = results[1];
   if (!Array.isArray(deleted) || deleted.length === 0) {
-    throw new ApiError("conflict", `cluster ${name} was not deleted: a run started or the cluster changed meanwhile`);
+    throw new KeelError("conflict", `cluster ${name} was not deleted: a run started or the cluster changed meanwhile`);
   }
 }

@@ -1,8 +1,8 @@
 import { asc, eq } from "drizzle-orm";
 import { clusters } from "../../../schema/tables";
 import type { ClusterSummary } from "../../../schema/api";
-import { openDb } from "../../db";
-import { clusterSummary } from "./view";
+import { openDb } from "../../core/db";
+import { clusterSummary } from "../../core/cluster-view";
 
 export async function listClusters(d1: D1Database, filter: { site?: string }): Promise<ClusterSummary[]> {
   const rows = await openDb(d1)

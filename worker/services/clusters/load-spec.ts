@@ -1,7 +1,7 @@
 import { loadClusterYaml, validateClusterObject } from "../../../schema/cluster-load";
 import type { ClusterSpec } from "../../../schema/cluster";
 import { ClusterName } from "../../../schema/api";
-import { ApiError } from "../../http/errors";
+import { KeelError } from "../../../schema/errors";
 
 /** A k0sctl cluster spec as the caller sent it. */
 export type SpecSource = { format: "yaml"; text: string } | { format: "json"; value: unknown };
@@ -27,7 +27,7 @@ export function loadSpec(input: SpecSource): LoadedSpec {
   return { spec: result.spec, name: name.data, source };
 }
 
-function invalidSpec(errors: { path: string; message: string }[]): ApiError {
+function invalidSpec(errors: { path: string; message: string }[]): KeelError {
   const count = errors.length === 1 ? "1 error" : `${errors.length} errors`;
-  return new ApiError("invalid_spec", `the cluster spec is invalid (${count})`, errors);
+  return new KeelError("invalid_spec", `the cluster spec is invalid (${count})`, errors);
 }

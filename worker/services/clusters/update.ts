@@ -1,13 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { clusterRevisions, clusters } from "../../../schema/tables";
 import type { ClusterUpdateResponse } from "../../../schema/api";
-import { canonicalJson } from "../../canonical-json";
-import { openDb } from "../../db";
-import { uniqueViolation } from "../../db-errors";
-import { ApiError } from "../../http/errors";
-import { appendAuditWith } from "../audit/append";
+import { canonicalJson } from "../../core/canonical-json";
+import { openDb } from "../../core/db";
+import { uniqueViolation } from "../../core/db-errors";
+import { KeelError } from "../../../schema/errors";
+import { appendAuditWith } from "../../core/audit-append";
 import { loadSpec, type SpecSource } from "./load-spec";
-import { readClusterView } from "./view";
+import { readClusterView } from "../../core/cluster-view";
 
 export interface UpdateClusterInput {
   name: string;
@@ -24,12 +24,12 @@ export interface UpdateClusterInput {
 export async function updateCluster(d1: D1Database, input: UpdateClusterInput): Promise<ClusterUpdateResponse> {
   const { spec, name, source } = loadSpec(input.spec);
   if (name !== input.name) {
-    throw new ApiError("validation_failed", `metadata.name (${name}) does not match the cluster being updated (${input.name})`, [
+    throw new KeelError("validation_failed", `metadata.name (${name}) does not match the cluster being updated (${input.name})`, [
       { path: "metadata.name", message: `must be "${input.name}"` },
     ]);
   }
   const current = await readClusterView(openDb(d1), name);
-  if (!current) throw new ApiError("not_found", `cluster ${name} not found`);
+  if (!current) throw new KeelError("not_found", `cluster ${name} not found`);
 
   const site = input.site ?? current.site;
   const specChanged = canonicalJson(spec) !== canonicalJson(current.spec);
@@ -55,7 +55,7 @@ export async function updateCluster(d1: D1Database, input: UpdateClusterInput): 
     });
   } catch (err) {
     // (cluster, revision) is unique: another update took this revision number first.
-    if (uniqueViolation(err)?.startsWith("cluster_revisions.")) throw new ApiError("conflict", `cluster ${name} was updated concurrently; fetch it and retry`);
+    if (uniqueViolation(err)?.startsWith("cluster_revisions.")) throw new KeelError("conflict", `cluster ${name} was updated concurrently; fetch it and retry`);
     throw err;
   }
   return {

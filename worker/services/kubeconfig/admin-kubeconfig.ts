@@ -1,6 +1,6 @@
-import type { Env } from "../../env";
-import { ApiError } from "../../http/errors";
-import { appendAudit } from "../audit/append";
+import type { Env } from "../../core/env";
+import { KeelError } from "../../../schema/errors";
+import { appendAudit } from "../../core/audit-append";
 
 /**
  * The cluster's admin kubeconfig, fetched by the site's relay from the leader
@@ -9,7 +9,7 @@ import { appendAudit } from "../audit/append";
  */
 export async function getAdminKubeconfig(env: Env, input: { cluster: string; actor: string }): Promise<string> {
   const result = await env.CLUSTER.get(env.CLUSTER.idFromName(input.cluster)).adminKubeconfig(input.cluster);
-  if (!result.ok) throw new ApiError(result.code, result.message);
+  if (!result.ok) throw new KeelError(result.code, result.message);
   await appendAudit(env.DB, { actor: input.actor, action: "cluster.kubeconfig", cluster: input.cluster, target: input.cluster, outcome: "ok", details: { leader: result.leader, relay: result.relay } });
   return result.kubeconfig;
 }

@@ -1,12 +1,8 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { relays } from "../../../schema/tables";
-import { sha256Hex } from "../../auth/hash";
-import { openDb } from "../../db";
-
-export interface RelayIdentity {
-  name: string;
-  site: string;
-}
+import { sha256Hex } from "../../core/secrets";
+import { openDb } from "../../core/db";
+import type { RelayIdentity } from "../../core/relay-identity";
 
 /** The relay holding this secret, unless it was revoked. Lookup is by hash, so nothing leaks through timing. */
 export async function authenticateRelay(d1: D1Database, secret: string): Promise<RelayIdentity | null> {

@@ -1,7 +1,6 @@
-import type { Env } from "../../env";
-import { RELAY_NAME_HEADER, RELAY_SITE_HEADER } from "../../objects/relay-socket/socket-state";
-import { appendAudit } from "../audit/append";
-import type { RelayIdentity } from "./authenticate-relay";
+import type { Env } from "../../core/env";
+import { RELAY_NAME_HEADER, RELAY_SITE_HEADER, type RelayIdentity } from "../../core/relay-identity";
+import { appendAudit } from "../../core/audit-append";
 
 /**
  * Hands an authenticated relay's WebSocket upgrade to its RelayObject. The

@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { relays } from "../../../schema/tables";
 import type { CreatedRelay, CreateRelayBody } from "../../../schema/api";
-import { newSecret, sha256Hex } from "../../auth/hash";
-import { openDb } from "../../db";
-import { uniqueViolation } from "../../db-errors";
-import { ApiError } from "../../http/errors";
-import { appendAuditWith } from "../audit/append";
+import { newSecret, sha256Hex } from "../../core/secrets";
+import { openDb } from "../../core/db";
+import { uniqueViolation } from "../../core/db-errors";
+import { KeelError } from "../../../schema/errors";
+import { appendAuditWith } from "../../core/audit-append";
 
 export interface CreateRelayInput extends CreateRelayBody {
   actor: string;
@@ -13,7 +13,7 @@ export interface CreateRelayInput extends CreateRelayBody {
 
 /** Registers a relay for a site. Its secret is returned once; D1 keeps only its SHA-256. */
 export async function createRelay(d1: D1Database, input: CreateRelayInput): Promise<CreatedRelay> {
-  const conflict = () => new ApiError("conflict", `relay ${input.name} already exists`);
+  const conflict = () => new KeelError("conflict", `relay ${input.name} already exists`);
   const existing = await openDb(d1).select({ name: relays.name }).from(relays).where(eq(relays.name, input.name)).get();
   if (existing) throw conflict();
   const token = newSecret("keel_relay");

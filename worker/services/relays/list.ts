@@ -1,7 +1,7 @@
 import { asc } from "drizzle-orm";
 import { relays } from "../../../schema/tables";
 import type { RelayView } from "../../../schema/api";
-import { openDb } from "../../db";
+import { openDb } from "../../core/db";
 import { relayView } from "./view";
 
 export async function listRelays(d1: D1Database): Promise<RelayView[]> {

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { relays } from "../../../schema/tables";
 import type { RelayView } from "../../../schema/api";
-import { openDb } from "../../db";
-import type { Env } from "../../env";
-import { ApiError } from "../../http/errors";
-import { appendAuditWith } from "../audit/append";
+import { openDb } from "../../core/db";
+import type { Env } from "../../core/env";
+import { KeelError } from "../../../schema/errors";
+import { appendAuditWith } from "../../core/audit-append";
 import { relayView } from "./view";
 
 export interface RevokeRelayInput {
@@ -19,7 +19,7 @@ export interface RevokeRelayInput {
 export async function revokeRelay(env: Pick<Env, "DB" | "RELAY">, input: RevokeRelayInput): Promise<RelayView> {
   const d1 = env.DB;
   const row = await openDb(d1).select().from(relays).where(eq(relays.name, input.name)).get();
-  if (!row) throw new ApiError("not_found", `relay ${input.name} not found`);
+  if (!row) throw new KeelError("not_found", `relay ${input.name} not found`);
   const revokedAt = row.revokedAt ?? Date.now();
   const details = row.revokedAt === null ? { site: row.site } : { site: row.site, alreadyRevoked: true };
   await appendAuditWith(d1, { actor: input.actor, action: "relay.revoke", target: row.name, outcome: "ok", details }, (db) =>

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { runs } from "../../../schema/tables";
-import type { Env } from "../../env";
-import { appendAuditWith } from "../audit/append";
+import type { Env } from "../../core/env";
+import { appendAuditWith } from "../../core/audit-append";
 import { ACTIVE_RUN_STATUSES } from "../../../schema/run-api";
 
 /**

@@ -1,8 +1,8 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { FINISHED_RUN_STATUSES, type RunStreamEnd } from "../../../schema/run-api";
 import { runEvents, runs } from "../../../schema/tables";
-import { openDb, type Db } from "../../db";
-import { ApiError } from "../../http/errors";
+import { openDb, type Db } from "../../core/db";
+import { KeelError } from "../../../schema/errors";
 
 const POLL_MS = 300;
 const PAGE = 500;
@@ -17,7 +17,7 @@ const FINISHED = FINISHED_RUN_STATUSES;
  */
 export async function followRunEvents(d1: D1Database, id: string, after: number): Promise<ReadableStream<Uint8Array>> {
   const db = openDb(d1);
-  if (!(await runStatus(db, id))) throw new ApiError("not_found", `run ${id} not found`);
+  if (!(await runStatus(db, id))) throw new KeelError("not_found", `run ${id} not found`);
   const encoder = new TextEncoder();
   let cursor = after;
   let stopped = false;

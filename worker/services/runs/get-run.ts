@@ -2,8 +2,8 @@ import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { RunHostView, RunPhaseView, RunView } from "../../../schema/run-api";
 import { runSteps, runs } from "../../../schema/tables";
-import { openDb } from "../../db";
-import { ApiError } from "../../http/errors";
+import { openDb } from "../../core/db";
+import { KeelError } from "../../../schema/errors";
 
 // Only what the view needs from the stored plan: phase names and step order.
 const StoredPlan = z.object({ phases: z.array(z.object({ name: z.string(), steps: z.array(z.object({ id: z.string() })) })) });
@@ -14,7 +14,7 @@ type StepRow = typeof runSteps.$inferSelect;
 export async function getRun(d1: D1Database, id: string): Promise<RunView> {
   const db = openDb(d1);
   const run = await db.select().from(runs).where(eq(runs.id, id)).get();
-  if (!run) throw new ApiError("not_found", `run ${id} not found`);
+  if (!run) throw new KeelError("not_found", `run ${id} not found`);
   const rows = await db.select().from(runSteps).where(eq(runSteps.runId, id)).orderBy(asc(runSteps.stepId)).all();
   const byId = new Map(rows.map((r) => [r.stepId, r]));
 

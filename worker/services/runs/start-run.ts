@@ -1,7 +1,7 @@
+import { KeelError } from "../../../schema/errors";
 import type { RunSummary } from "../../../schema/run-api";
-import type { Env } from "../../env";
-import { ApiError } from "../../http/errors";
-import type { StartRunInput } from "../../runs/run-machine";
+import type { Env } from "../../core/env";
+import type { StartRunInput } from "../../runs/run-rpc";
 
 /**
  * Asks the cluster's Durable Object to start a run. The object is the lock:
@@ -9,9 +9,7 @@ import type { StartRunInput } from "../../runs/run-machine";
  * The object audits the start with the run's rows; failures are audited by the route.
  */
 export async function startRun(env: Env, input: StartRunInput): Promise<RunSummary> {
-  const cluster = env.CLUSTER.get(env.CLUSTER.idFromName(input.cluster));
-  const result = await cluster.startRun(input);
-  if (result.ok) return result.run;
-  if (result.code === "conflict") throw new ApiError("conflict", result.message);
-  throw new ApiError(result.code, result.message, result.details);
+  const result = await env.CLUSTER.get(env.CLUSTER.idFromName(input.cluster)).startRun(input);
+  if (!result.ok) throw KeelError.from(result.error);
+  return result.run;
 }

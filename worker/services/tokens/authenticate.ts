@@ -1,8 +1,8 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { apiTokens } from "../../../schema/tables";
-import type { Role } from "../../auth/actor";
-import { sha256Hex } from "../../auth/hash";
-import { openDb } from "../../db";
+import type { Role } from "../../../schema/api";
+import { sha256Hex } from "../../core/secrets";
+import { openDb } from "../../core/db";
 
 /** lastUsedAt is for humans ("is this token still used?"): minute precision saves a write per request. */
 const LAST_USED_GRANULARITY_MS = 60_000;

@@ -1,7 +1,7 @@
 import { apiTokens } from "../../../schema/tables";
 import type { CreatedToken, CreateTokenBody } from "../../../schema/api";
-import { newSecret, sha256Hex } from "../../auth/hash";
-import { appendAuditWith } from "../audit/append";
+import { newSecret, sha256Hex } from "../../core/secrets";
+import { appendAuditWith } from "../../core/audit-append";
 
 export interface CreateTokenInput extends CreateTokenBody {
   actor: string;

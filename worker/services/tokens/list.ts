@@ -1,7 +1,7 @@
 import { desc } from "drizzle-orm";
 import { apiTokens } from "../../../schema/tables";
 import type { TokenView } from "../../../schema/api";
-import { openDb } from "../../db";
+import { openDb } from "../../core/db";
 import { tokenView } from "./view";
 
 /** Every token, revoked ones included (their history matters), newest first. */

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { apiTokens } from "../../../schema/tables";
 import type { TokenView } from "../../../schema/api";
-import { openDb } from "../../db";
-import { ApiError } from "../../http/errors";
-import { appendAuditWith } from "../audit/append";
+import { openDb } from "../../core/db";
+import { KeelError } from "../../../schema/errors";
+import { appendAuditWith } from "../../core/audit-append";
 import { tokenView } from "./view";
 
 export interface RevokeTokenInput {
@@ -15,7 +15,7 @@ export interface RevokeTokenInput {
 export async function revokeToken(d1: D1Database, input: RevokeTokenInput): Promise<TokenView> {
   const db = openDb(d1);
   const row = await db.select().from(apiTokens).where(eq(apiTokens.id, input.id)).get();
-  if (!row) throw new ApiError("not_found", `token ${input.id} not found`);
+  if (!row) throw new KeelError("not_found", `token ${input.id} not found`);
   if (row.revokedAt !== null) {
     await appendAuditWith(d1, { actor: input.actor, action: "token.revoke", target: row.id, outcome: "ok", details: { name: row.name, alreadyRevoked: true } }, () => []);
     return tokenView(row);

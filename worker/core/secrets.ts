@@ -1,3 +1,5 @@
+/** Hashing, minting and comparing secrets (API and relay tokens, the audit chain). */
+
 /** Hex SHA-256; tokens are stored only as this. */
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));

@@ -1,6 +1,6 @@
-import { sha256Hex } from "../../auth/hash";
-import { canonicalJson } from "../../canonical-json";
-import type { AuditOutcome } from "../../../schema/api";
+import { sha256Hex } from "./secrets";
+import { canonicalJson } from "./canonical-json";
+import type { AuditOutcome } from "../../schema/api";
 
 /** Genesis: the prevHash of seq 1. */
 export const GENESIS_HASH = "0".repeat(64);

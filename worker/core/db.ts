@@ -1,5 +1,5 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import * as tables from "../schema/tables";
+import * as tables from "../../schema/tables";
 
 export type Db = DrizzleD1Database<typeof tables>;
 

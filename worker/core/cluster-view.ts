@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
-import { clusterRevisions, clusters } from "../../../schema/tables";
-import type { ClusterSummary, ClusterView } from "../../../schema/api";
-import type { Db } from "../../db";
+import { clusterRevisions, clusters } from "../../schema/tables";
+import type { ClusterSummary, ClusterView } from "../../schema/api";
+import type { Db } from "./db";
 
 export function clusterSummary(row: typeof clusters.$inferSelect): ClusterSummary {
   const { name, site, currentRevision, appliedRevision, createdAt, updatedAt } = row;

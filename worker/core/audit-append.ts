@@ -1,10 +1,10 @@
 import { desc } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { auditLog } from "../../../schema/tables";
-import type { AuditOutcome } from "../../../schema/api";
-import { openDb, type Db } from "../../db";
-import { uniqueViolation } from "../../db-errors";
-import { GENESIS_HASH, entryHash } from "./entry-hash";
+import { auditLog } from "../../schema/tables";
+import type { AuditOutcome } from "../../schema/api";
+import { openDb, type Db } from "./db";
+import { uniqueViolation } from "./db-errors";
+import { GENESIS_HASH, entryHash } from "./audit-entry-hash";
 
 export interface AuditInput {
   actor: string;

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { ClusterObject } from "./objects/cluster-object";
-import type { RelayObject } from "./objects/relay-object";
+import type { ClusterObject } from "../objects/cluster-object";
+import type { RelayObject } from "../objects/relay-object";
 
 /** The Worker's bindings, as wrangler.toml and `wrangler secret put` provide them. */
 export interface Env {

@@ -1,0 +1,29 @@
+import { z } from "zod";
+import type { ErrorBody } from "../../schema/errors";
+import { RunId, type RunSummary } from "../../schema/run-api";
+import { OPERATION_NAMES } from "../planner/operations";
+
+/**
+ * The ClusterObject's RPC contract for runs: what services send it and what
+ * it answers. Failures are the one ErrorBody of schema/errors.ts.
+ */
+export const StartRunInput = z.object({
+  cluster: z.string().min(1).max(253),
+  operation: z.enum(OPERATION_NAMES),
+  requestedBy: z.string().min(1).max(200),
+  runId: RunId.optional(),
+  /** apply: overrides the readiness waits (k0s.wait.ready) of the plan, in milliseconds. */
+  waitTimeoutMs: z.number().int().min(1000).max(6 * 3600_000).optional(),
+});
+export type StartRunInput = z.infer<typeof StartRunInput>;
+
+export type { RunSummary };
+
+export type RunResult = { ok: true; run: RunSummary } | { ok: false; error: ErrorBody };
+
+/** What the ClusterObject tells the relay side about a step.started / step.finished it forwarded. */
+export interface StepAck {
+  accepted: boolean;
+  duplicate?: boolean;
+  reason?: string;
+}
