@@ -1,48 +1,29 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import type { CommandRecord } from "../hosts/harness";
 
 /**
- * The k0s stand-in's own record of the commands it ran: `commands.jsonl` in
- * the cluster state folder, one JSON line per invocation. It is written on the
- * hosts, so it sees what really ran, whatever the relay's journal or the API
- * believe.
+ * What the crash tests count in the k0s stand-in's own ledger of commands
+ * (readCommandLedger): it is written on the hosts, so it sees what really
+ * ran, whatever the relay's journal or the API believe. A command counts
+ * once it started, even if a crash killed it.
  */
-
-export interface LedgerEntry {
-  /** The host's name (its UTS hostname). */
-  host: string;
-  /** The arguments after `k0s`. */
-  argv: string[];
-  exitCode: number;
-}
-
-export function readCommandLedger(clusterStateDir: string): LedgerEntry[] {
-  const file = join(clusterStateDir, "commands.jsonl");
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as LedgerEntry);
-}
 
 /**
- * The commands that must never run twice on one host for one install:
- * `k0s install …` and `k0s token create …` (each join token is a credential
- * the cluster accepts until it is used or expires). A token is created on the
- * leader for each joiner; `--role` tells the joiners' kinds apart.
+ * `k0s install …` and `k0s token create …` as "<host>: <command>"; null for
+ * anything else. A token is created on the leader for each joiner, so
+ * `--role` tells the joiners' kinds apart.
  */
-export function nonRepeatable(entry: LedgerEntry): string | null {
-  const [verb, sub] = entry.argv;
-  if (verb === "install") return `${entry.host}: k0s install ${sub ?? ""}`;
-  if (verb === "token" && sub === "create") return `${entry.host}: k0s token create ${entry.argv.find((a) => a.startsWith("--role")) ?? ""}`;
+export function nonRepeatable(record: CommandRecord): string | null {
+  const [verb, sub] = record.argv;
+  if (verb === "install") return `${record.host}: k0s install ${sub ?? ""}`;
+  if (verb === "token" && sub === "create") return `${record.host}: k0s token create ${record.argv.find((a) => a.startsWith("--role")) ?? ""}`;
   return null;
 }
 
-/** How often each non-repeatable command ran, e.g. `{"k2: k0s install controller": 1}`. */
-export function nonRepeatableCounts(entries: LedgerEntry[]): Record<string, number> {
+/** How often each non-repeatable command started, e.g. `{"k2: k0s install controller": 1}`. */
+export function nonRepeatableCounts(records: readonly CommandRecord[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const e of entries) {
-    const key = nonRepeatable(e);
+  for (const r of records) {
+    const key = nonRepeatable(r);
     if (key !== null) counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;

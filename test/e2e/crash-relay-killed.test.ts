@@ -100,7 +100,7 @@ describe.sequential("a relay killed after k0s install ran, before its journal ha
     seed = await startSeedCluster(crash, { name: "crash-unjournaled", firstOctet: 86 });
     const s = seed;
     const runId = await startApply(crash, s.spec);
-    await waitForChangeIn(s.hosts.clusterStateDir, "k4's k0s install to exit on the host", 180_000, () => s.ledger().some((e) => e.host === "k4" && e.argv[0] === "install"));
+    await waitForChangeIn(s.hosts.clusterStateDir, "k4's k0s install to exit on the host", 180_000, () => s.ledger().some((e) => e.host === "k4" && e.argv[0] === "install" && e.exitCode !== null));
     await crash.stack.killRelay();
     await crash.stack.startRelay();
     const finished = await waitRunFinished(crash, runId);

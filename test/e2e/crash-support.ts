@@ -10,8 +10,8 @@ import { FINISHED_RUN_STATUSES, RunResponse, type RunView } from "../../schema/r
 import { freePort } from "../../scripts/local/free-port";
 import { REPO_ROOT } from "../../scripts/local/local-api";
 import { startLocalStack, type LocalStack } from "../../scripts/local/stack";
-import { startHosts, writeFixtureFiles, type SimCluster } from "../hosts/harness";
-import { nonRepeatableCounts, readCommandLedger, type LedgerEntry } from "./crash-ledger";
+import { readCommandLedger, startHosts, writeFixtureFiles, type CommandRecord, type SimCluster } from "../hosts/harness";
+import { nonRepeatableCounts } from "./crash-ledger";
 import { waitFor } from "./crash-waits";
 
 /**
@@ -59,7 +59,7 @@ export interface SeedCluster {
   spec: ClusterSpec;
   /** `address:port` of seed host n (1-5), the way step ids and run views name hosts. */
   key(n: number): string;
-  ledger(): LedgerEntry[];
+  ledger(): CommandRecord[];
   /** nonRepeatableCounts of the ledger. */
   counts(): Record<string, number>;
   stop(): Promise<void>;
