@@ -11,6 +11,8 @@ export interface LocalApi {
   url: string;
   adminToken: string;
   stop(): Promise<void>;
+  /** SIGKILL wrangler and workerd, as a crash would; the local state stays for the next start. */
+  kill(): Promise<void>;
 }
 
 export interface LocalApiOptions {
@@ -103,13 +105,19 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     await exited;
     clearTimeout(timer);
   };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    process.kill(-child.pid, "SIGKILL");
+    await exited;
+  };
   try {
     await waitHealthy(url, child, () => output);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url, adminToken: opts.adminToken, stop };
+  return { url, adminToken: opts.adminToken, stop, kill };
 }
 
 /**

@@ -12,7 +12,11 @@ export interface LocalStack {
   relayName: string;
   relayLog(): string;
   stopRelay(): Promise<void>;
+  /** SIGKILL the relay, as a crash would: no drain, no goodbye; its state dir stays. */
+  killRelay(): Promise<void>;
   startRelay(): Promise<void>;
+  /** SIGKILL the local Workers runtime and start it again on the same port and local state. */
+  restartApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,13 +49,14 @@ async function waitRelayOnline(admin: ApiClient, name: string, relay: () => Chil
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const site = opts.site ?? "local";
   const relayName = `${site}-relay`;
-  const api = await startLocalApi({
+  const apiOptions = {
     port: opts.port,
     persistTo: join(opts.stateDir, "wrangler"),
     adminToken: opts.adminToken,
     relayWaitSeconds: opts.relayWaitSeconds,
     verbose: opts.verbose,
-  });
+  };
+  let api = await startLocalApi(apiOptions);
   const admin = new ApiClient(api.url, opts.adminToken);
   try {
     const relayDir = join(opts.stateDir, "relay");
@@ -97,24 +102,40 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       relay.stderr?.on("data", capture);
       await waitRelayOnline(admin, relayName, () => relay, relayLog);
     };
+    // A process killed by a signal has a null exitCode: waiting for its exit would hang.
+    const exitedAlready = (proc: ChildProcess) => proc.exitCode !== null || proc.signalCode !== null;
     const stopRelay = async () => {
       const proc = relay;
-      if (!proc || proc.exitCode !== null) return;
+      if (!proc || exitedAlready(proc)) return;
       const exited = new Promise((r) => proc.once("exit", r));
       proc.kill("SIGTERM");
       const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
       await exited;
       clearTimeout(timer);
     };
+    const killRelay = async () => {
+      const proc = relay;
+      if (!proc || exitedAlready(proc)) return;
+      const exited = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGKILL");
+      await exited;
+    };
     await startRelay();
     return {
-      api,
+      get api() {
+        return api;
+      },
       admin,
       site,
       relayName,
       relayLog,
       stopRelay,
+      killRelay,
       startRelay,
+      restartApi: async () => {
+        await api.kill();
+        api = await startLocalApi(apiOptions);
+      },
       stop: async () => {
         await stopRelay();
         await api.stop();
