@@ -6,7 +6,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadClusterYaml } from "../schema/cluster-load";
 import { planFacts } from "../worker/planner/plan-facts";
-import { startHosts, writeFixtureFiles } from "../test/hosts/harness";
+import { startHosts, writeFixtureFiles } from "../sim/harness";
 import { freePort } from "../scripts/local/free-port";
 import { followRun } from "../scripts/local/follow-run";
 import { REPO_ROOT } from "../scripts/local/local-api";

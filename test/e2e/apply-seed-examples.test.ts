@@ -3,7 +3,7 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { queryLocalD1, REPO_ROOT } from "../../scripts/local/local-api";
-import { waitUntil } from "../hosts/wait";
+import { waitUntil } from "../../sim/wait";
 import { nodesOf, startE2e, type E2eEnv } from "./support";
 
 const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);

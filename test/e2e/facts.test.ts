@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadClusterYaml } from "../../schema/cluster-load";
-import { startHosts, writeFixtureFiles, type SimCluster } from "../hosts/harness";
+import { startHosts, writeFixtureFiles, type SimCluster } from "../../sim/harness";
 import { freePort } from "../../scripts/local/free-port";
 import { followRun, type RunEvent } from "../../scripts/local/follow-run";
 import { queryLocalD1, REPO_ROOT } from "../../scripts/local/local-api";
