@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { ApiClient, ApiFailure } from "../../cli/api-client";
 import { REPO_ROOT, startLocalApi, type LocalApi } from "./local-api";
+import { stopChild } from "./stop-child";
 
 /** The API plus one relay connected to it: what `npm start` runs and e2e tests build on. */
 export interface LocalStack {
@@ -101,13 +102,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       await waitRelayOnline(admin, relayName, () => relay, relayLog);
     };
     const stopRelay = async () => {
-      const proc = relay;
-      if (!proc || proc.exitCode !== null) return;
-      const exited = new Promise((r) => proc.once("exit", r));
-      proc.kill("SIGTERM");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
+      if (relay) await stopChild(relay);
     };
     await startRelay();
     return {
