@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: "schema", include: ["test/schema/**/*.test.ts", "test/planner/**/*.test.ts", "test/runs/**/*.test.ts", "test/lb/**/*.test.ts", "test/cli/**/*.test.ts"], environment: "node" } },
-      { test: { name: "relay", include: ["test/relay/**/*.test.ts", "test/hosts/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false } },
+      { test: { name: "relay", include: ["test/relay/**/*.test.ts", "test/sim/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false } },
       { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 180_000, hookTimeout: 180_000, fileParallelism: false } },
       {
         plugins: [

@@ -6,9 +6,10 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadClusterYaml } from "../schema/cluster-load";
 import { planFacts } from "../worker/planner/plan-facts";
-import { startHosts, writeFixtureFiles } from "../test/hosts/harness";
+import { startHosts, writeFixtureFiles } from "../sim/harness";
 import { freePort } from "../scripts/local/free-port";
-import { followRun } from "../scripts/local/follow-run";
+import { followRun } from "../cli/follow-run";
+import { ClusterWriteResponse, StartedRun } from "../cli/responses";
 import { REPO_ROOT } from "../scripts/local/local-api";
 import { startLocalStack } from "../scripts/local/stack";
 
@@ -54,21 +55,21 @@ try {
   try {
     const local = loadClusterYaml(await readFile(join(REPO_ROOT, "examples", "local", "seed-2.1-basic.yaml"), "utf8"), { KEEL_SIM_DIR: join(dir, "sim") });
     if (!local.ok) throw new Error("local seed 2.1 example does not validate");
-    await stack.admin.call("POST", "/v1/clusters", { site: stack.site, spec: local.spec });
+    await stack.admin.json("POST", "/v1/clusters", ClusterWriteResponse, { body: { site: stack.site, spec: local.spec } });
     rows.push(
       await measure("facts run, 5 hosts, 3 phases (API → relay → sshd → D1)", 10, async () => {
-        const started = (await stack.admin.call("POST", `/v1/clusters/${local.spec.metadata.name}/facts`)) as { run: { id: string } };
-        const run = await followRun(stack.admin, started.run.id, () => undefined);
+        const started = await stack.admin.json("POST", `/v1/clusters/${local.spec.metadata.name}/facts`, StartedRun);
+        const run = await followRun(stack.admin, started.run.id, () => undefined, AbortSignal.timeout(600_000));
         if (run.status !== "succeeded") throw new Error(`facts run ${run.status}: ${run.error}`);
       }),
     );
     // Apply of seed 3.2 (HA, offline: binary, bundle, CNI plugins uploaded) on the same hosts.
     const ha32 = loadClusterYaml(await readFile(join(REPO_ROOT, "examples", "local", "seed-3.2-ha-offline.yaml"), "utf8"), { KEEL_SIM_DIR: join(dir, "sim") });
     if (!ha32.ok) throw new Error("local seed 3.2 example does not validate");
-    await stack.admin.call("PUT", `/v1/clusters/${ha32.spec.metadata.name}`, { site: stack.site, spec: ha32.spec });
+    await stack.admin.json("PUT", `/v1/clusters/${ha32.spec.metadata.name}`, ClusterWriteResponse, { body: { site: stack.site, spec: ha32.spec } });
     const apply = async () => {
-      const started = (await stack.admin.call("POST", `/v1/clusters/${ha32.spec.metadata.name}/apply`)) as { run: { id: string } };
-      const run = await followRun(stack.admin, started.run.id, () => undefined);
+      const started = await stack.admin.json("POST", `/v1/clusters/${ha32.spec.metadata.name}/apply`, StartedRun);
+      const run = await followRun(stack.admin, started.run.id, () => undefined, AbortSignal.timeout(600_000));
       if (run.status !== "succeeded") throw new Error(`apply ${run.status}: ${run.error}`);
     };
     rows.push(await measure("apply seed 3.2 on 5 fresh hosts (install, uploads, joins, Ready)", 1, apply));

@@ -7,12 +7,13 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { startHosts, stopHostsIn, writeFixtureFiles } from "../test/hosts/harness";
-import { sshRun } from "../test/hosts/ssh-client";
+import { startHosts, stopHostsIn, writeFixtureFiles } from "../sim/harness";
+import { sshRun } from "../sim/ssh-client";
 import { freePort } from "./local/free-port";
 import { startK0sDownloadServer } from "./local/k0s-download-server";
 import { REPO_ROOT } from "./local/local-api";
 import { startLocalStack } from "./local/stack";
+import { stopChild } from "./local/stop-child";
 
 const example = process.argv[2] ?? join(REPO_ROOT, "examples", "local", "seed-3.2-ha-offline.yaml");
 const demoDir = join(REPO_ROOT, ".keel", "demo");
@@ -23,30 +24,47 @@ await stopHostsIn(simDir).catch(() => undefined);
 await rm(demoDir, { recursive: true, force: true });
 
 // Ctrl-C tears down like a normal end: the hosts and wrangler run detached.
-const teardown: (() => Promise<unknown>)[] = [];
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.log(`\n${signal}: stopping the relay, the API and the simulated hosts…`);
-    void (async () => {
-      for (const step of teardown.reverse()) await step().catch(() => undefined);
-      process.exit(130);
-    })();
+// Whatever already died (a relay killed mid-run) must not hold the rest up, so
+// every step is bounded, and the hosts, pushed first, are stopped last.
+const teardown: { what: string; stop: () => Promise<unknown> }[] = [];
+const STEP_LIMIT_MS = 20_000;
+let tearing: Promise<void> | undefined;
+/** Runs the teardown once; a second caller (another signal, the normal end) waits for the same one. */
+function tearDown(): Promise<void> {
+  tearing ??= stopAll();
+  return tearing;
+}
+async function stopAll(): Promise<void> {
+  for (const step of teardown.splice(0).reverse()) {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`did not stop within ${STEP_LIMIT_MS / 1000}s`), STEP_LIMIT_MS)));
+    const outcome = await Promise.race([step.stop().then(() => "", (err: unknown) => (err instanceof Error ? err.message : String(err))), limit]);
+    clearTimeout(timer);
+    if (outcome) console.error(`stopping ${step.what}: ${outcome}`);
+  }
+}
+// npm and tsx pass Ctrl-C on as SIGINT and SIGTERM: the first signal starts
+// the teardown, later ones wait for it rather than exiting half-way.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    if (!tearing) console.log(`\n${signal}: stopping the relay, the API and the simulated hosts…`);
+    void tearDown().finally(() => process.exit(130));
   });
 }
 
 console.log("starting 5 simulated hosts (sshd on 127.0.0.11-15)…");
 const hosts = await startHosts({ count: 5, dir: simDir, hostnames: ["k1", "k2", "k3", "k4", "k5"] });
-teardown.push(() => hosts.stop());
+teardown.push({ what: "the simulated hosts", stop: () => hosts.stop() });
 let exitCode = 1;
 try {
   await writeFixtureFiles(simDir);
   // Only specs with k0sDownloadURL use it; 3.2 uploads the binary from the relay.
   const download = await startK0sDownloadServer();
-  teardown.push(() => download.stop());
+  teardown.push({ what: "the k0s download server", stop: () => download.stop() });
   console.log("starting the API (wrangler dev, local D1) and a relay…");
   const token = `keel_admin_${randomBytes(18).toString("base64url")}`;
   const stack = await startLocalStack({ port: await freePort(), stateDir: join(demoDir, "state"), adminToken: token, uploadRoots: [join(simDir, "files")] });
-  teardown.push(() => stack.stop());
+  teardown.push({ what: "the relay and the API", stop: () => stack.stop() });
   try {
     console.log(`$ keel apply -c ${example.replace(`${REPO_ROOT}/`, "")} --site ${stack.site}\n`);
     exitCode = await new Promise<number>((resolve) => {
@@ -54,6 +72,8 @@ try {
         stdio: "inherit",
         env: { ...process.env, KEEL_API_URL: stack.api.url, KEEL_TOKEN: token, KEEL_SIM_DIR: simDir, KEEL_K0S_URL: download.url },
       });
+      // On Ctrl-C the CLI cancels its run; with the relay gone that could wait for ever.
+      teardown.push({ what: "keel apply", stop: () => stopChild(cli) });
       cli.on("exit", (code) => resolve(code ?? 1));
     });
     if (exitCode === 0) {
@@ -62,10 +82,9 @@ try {
       process.stdout.write(nodes.stdout || nodes.stderr);
     }
   } finally {
-    await stack.stop();
-    await download.stop();
+    await tearDown();
   }
 } finally {
-  await hosts.stop();
+  await tearDown();
 }
 process.exit(exitCode);

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeStandin } from "../../test/hosts/standins";
+import { writeStandin } from "../../sim/standins";
 
 /**
  * Stands in for k0s's GitHub releases, which this network cannot reach: serves

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
+import { stopChild } from "./stop-child";
 
 /** The repository root, whatever the caller's working directory. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -87,24 +88,9 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   child.stdout?.on("data", capture);
   child.stderr?.on("data", capture);
   const url = `http://127.0.0.1:${opts.port}`;
-  const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  // wrangler runs detached, leading its own process group with workerd in it.
+  const stop = () => stopChild(child, { group: true });
+  // A crash as a test wants one: SIGKILL to the whole group, no chance to clean up.
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     const exited = new Promise((r) => child.once("exit", r));

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ApiClient } from "./api-client";
+import { z } from "zod";
+import { ApiClient, ApiFailure } from "../../cli/api-client";
 import { REPO_ROOT, startLocalApi, type LocalApi } from "./local-api";
+import { stopChild } from "./stop-child";
 
 /** The API plus one relay connected to it: what `npm start` runs and e2e tests build on. */
 export interface LocalStack {
@@ -33,14 +35,17 @@ export interface LocalStackOptions {
   verbose?: boolean;
 }
 
+/** GET /v1/relays and POST /v1/relays (201), as far as the local stack reads them. */
+const RelayList = z.object({ relays: z.array(z.object({ name: z.string(), online: z.boolean() })) });
+const RelayCreated = z.object({ token: z.string().min(1) });
+
 async function waitRelayOnline(admin: ApiClient, name: string, relay: () => ChildProcess | undefined, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const proc = relay();
     if (proc?.exitCode !== null && proc?.exitCode !== undefined) throw new Error(`relay exited ${proc.exitCode}:\n${log()}`);
-    const res = await admin.request("GET", "/v1/relays");
-    const list = (res.body as { relays?: { name: string; online: boolean }[] } | null)?.relays ?? [];
-    if (list.some((r) => r.name === name && r.online)) return;
+    const { relays } = await admin.json("GET", "/v1/relays", RelayList);
+    if (relays.some((r) => r.name === name && r.online)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`relay ${name} did not come online within 30s:\n${log()}`);
@@ -57,19 +62,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     verbose: opts.verbose,
   };
   let api = await startLocalApi(apiOptions);
-  const admin = new ApiClient(api.url, opts.adminToken);
+  const admin = new ApiClient({ url: api.url, token: opts.adminToken });
   try {
     const relayDir = join(opts.stateDir, "relay");
     await mkdir(relayDir, { recursive: true, mode: 0o700 });
     const tokenFile = join(relayDir, "token");
-    const created = await admin.request("POST", "/v1/relays", { name: relayName, site });
-    if (created.status === 201) {
-      const token = (created.body as { token: string }).token;
+    // On a restart the relay already exists (409) and its token file from the first start is reused.
+    try {
+      const { token } = await admin.json("POST", "/v1/relays", RelayCreated, { body: { name: relayName, site } });
       await writeFile(tokenFile, token, { mode: 0o600 });
-    } else if (created.status !== 409) {
-      throw new Error(`registering the relay failed: ${created.status} ${JSON.stringify(created.body)}`);
+    } catch (err) {
+      if (!(err instanceof ApiFailure && err.status === 409)) throw new Error(`registering the relay failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-    // On a restart the relay already exists and its token file from the first start is reused.
     const configPath = join(relayDir, "relay.yaml");
     const config = [
       `api:`,
@@ -105,13 +109,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // A process killed by a signal has a null exitCode: waiting for its exit would hang.
     const exitedAlready = (proc: ChildProcess) => proc.exitCode !== null || proc.signalCode !== null;
     const stopRelay = async () => {
-      const proc = relay;
-      if (!proc || exitedAlready(proc)) return;
-      const exited = new Promise((r) => proc.once("exit", r));
-      proc.kill("SIGTERM");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
+      if (relay) await stopChild(relay);
     };
     const killRelay = async () => {
       const proc = relay;

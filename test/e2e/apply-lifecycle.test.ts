@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryLocalD1 } from "../../scripts/local/local-api";
+import { ClusterWriteResponse, DryRunResponse } from "../../cli/responses";
 import type { ClusterSpec } from "../../schema/cluster";
 import { messages, nodesOf, startE2e, type E2eEnv } from "./support";
 
@@ -25,10 +26,10 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
   });
 
   it("a dry run returns the plan and touches nothing", async () => {
-    await env.stack.admin.call("POST", "/v1/clusters", { site: env.stack.site, spec: base });
-    const res = await env.stack.admin.request("POST", `/v1/clusters/${base.metadata.name}/apply?dryRun=true`);
+    await env.stack.admin.json("POST", "/v1/clusters", ClusterWriteResponse, { body: { site: env.stack.site, spec: base } });
+    const res = await env.stack.admin.send("POST", `/v1/clusters/${base.metadata.name}/apply`, { query: { dryRun: true } });
     expect(res.status).toBe(200);
-    const body = res.body as { dryRun: boolean; plan: { phases: { name: string }[] }; changes: { hostsAdded: string[] } };
+    const body = DryRunResponse.parse(await res.json());
     expect(body.dryRun).toBe(true);
     expect(body.plan.phases.map((p) => p.name)).toEqual(expect.arrayContaining(["Initialize the k0s cluster", "Install controllers", "Install workers"]));
     expect(body.changes.hostsAdded).toHaveLength(5);

@@ -3,7 +3,8 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { queryLocalD1, REPO_ROOT } from "../../scripts/local/local-api";
-import { waitUntil } from "../hosts/wait";
+import { ClusterWriteResponse, RunEventsResponse, RunStateResponse, StartedRun } from "../../cli/responses";
+import { waitUntil } from "../../sim/wait";
 import { nodesOf, startE2e, type E2eEnv } from "./support";
 
 const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
@@ -122,19 +123,18 @@ describe("apply: the seed article's examples", () => {
       ].join("\n"),
     );
     const e = env;
-    await e.stack.admin.call("POST", "/v1/clusters", { site: e.stack.site, spec });
-    const started = (await e.stack.admin.call("POST", "/v1/clusters/dies/apply")) as { run: { id: string } };
+    await e.stack.admin.json("POST", "/v1/clusters", ClusterWriteResponse, { body: { site: e.stack.site, spec } });
+    const started = await e.stack.admin.json("POST", "/v1/clusters/dies/apply", StartedRun);
     // Pull the plug on the last worker as soon as the controller is being installed.
     let after = 0;
     await waitUntil("the run's event \"Initialize the k0s cluster\"", async () => {
-      const page = (await e.stack.admin.call("GET", `/v1/runs/${started.run.id}/events?after=${after}`)) as { events: { id: number; message: string }[] };
+      const page = await e.stack.admin.json("GET", `/v1/runs/${started.run.id}/events`, RunEventsResponse, { query: { after } });
       for (const ev of page.events) after = Math.max(after, ev.id);
       return page.events.some((ev) => ev.message.includes("Initialize the k0s cluster"));
     }, 120_000, 100);
     await e.hosts.stopHost(2);
-    type RunView = { status: string; error: string | null };
     const run = await waitUntil("the run to end", async () => {
-      const view = ((await e.stack.admin.call("GET", `/v1/runs/${started.run.id}`)) as { run: RunView }).run;
+      const view = (await e.stack.admin.json("GET", `/v1/runs/${started.run.id}`, RunStateResponse)).run;
       return ["succeeded", "failed", "cancelled"].includes(view.status) && view;
     }, 150_000, 250);
     expect(run.status).toBe("failed");

@@ -1,4 +1,4 @@
-import type { CommandRecord } from "../hosts/harness";
+import type { CommandRecord } from "../../sim/harness";
 
 /**
  * What the crash tests count in the k0s stand-in's own ledger of commands

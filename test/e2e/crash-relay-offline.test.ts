@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StartedRun } from "../../cli/responses";
-import { readClusterState } from "../hosts/harness";
+import { readClusterState } from "../../sim/harness";
 import { SEED_32_ONCE_EACH } from "./crash-ledger";
 import { runView, startApply, startCrashStack, startSeedCluster, stepStatus, story, waitRunFinished, type CrashStack, type SeedCluster } from "./crash-support";
 import { waitFor } from "./crash-waits";

@@ -10,7 +10,7 @@ import { FINISHED_RUN_STATUSES, RunResponse, type RunView } from "../../schema/r
 import { freePort } from "../../scripts/local/free-port";
 import { REPO_ROOT } from "../../scripts/local/local-api";
 import { startLocalStack, type LocalStack } from "../../scripts/local/stack";
-import { readCommandLedger, startHosts, writeFixtureFiles, type CommandRecord, type SimCluster } from "../hosts/harness";
+import { readCommandLedger, startHosts, writeFixtureFiles, type CommandRecord, type SimCluster } from "../../sim/harness";
 import { nonRepeatableCounts } from "./crash-ledger";
 import { waitFor } from "./crash-waits";
 

@@ -4,9 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadClusterYaml } from "../../schema/cluster-load";
-import { startHosts, writeFixtureFiles, type SimCluster } from "../hosts/harness";
+import { startHosts, writeFixtureFiles, type SimCluster } from "../../sim/harness";
 import { freePort } from "../../scripts/local/free-port";
-import { followRun, type RunEvent } from "../../scripts/local/follow-run";
+import { followRun } from "../../cli/follow-run";
+import { ClusterWriteResponse, StartedRun } from "../../cli/responses";
+import type { RunEvent } from "./support";
 import { queryLocalD1, REPO_ROOT } from "../../scripts/local/local-api";
 import { startLocalStack, type LocalStack } from "../../scripts/local/stack";
 
@@ -31,8 +33,9 @@ describe("facts run end to end", () => {
     const yaml = await readFile(join(REPO_ROOT, "examples", "local", "seed-2.1-basic.yaml"), "utf8");
     const loaded = loadClusterYaml(yaml, { KEEL_SIM_DIR: join(dir, "sim") });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-    const created = await stack.admin.request("POST", "/v1/clusters", { site: stack.site, spec: loaded.spec });
+    const created = await stack.admin.send("POST", "/v1/clusters", { body: { site: stack.site, spec: loaded.spec } });
     expect(created.status).toBe(201);
+    ClusterWriteResponse.parse(await created.json());
   });
 
   afterAll(async () => {
@@ -42,10 +45,10 @@ describe("facts run end to end", () => {
   });
 
   async function runFacts(): Promise<{ id: string; status: string; error: string | null; events: RunEvent[] }> {
-    const started = (await stack.admin.call("POST", `/v1/clusters/${clusterName}/facts`)) as { run: { id: string } };
+    const started = await stack.admin.json("POST", `/v1/clusters/${clusterName}/facts`, StartedRun);
     const events: RunEvent[] = [];
-    const run = await followRun(stack.admin, started.run.id, (e) => events.push(e), 120_000);
-    return { ...run, events };
+    const run = await followRun(stack.admin, started.run.id, (e) => events.push(e), AbortSignal.timeout(120_000));
+    return { id: started.run.id, status: run.status, error: run.error, events };
   }
 
   it("gathers facts from all five hosts and keeps the run, its steps and the facts in D1", async () => {

@@ -4,10 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadClusterYaml } from "../../schema/cluster-load";
 import type { ClusterSpec } from "../../schema/cluster";
-import { startHosts, writeFixtureFiles, type SimCluster } from "../hosts/harness";
-import { sshRun } from "../hosts/ssh-client";
+import { startHosts, writeFixtureFiles, type SimCluster } from "../../sim/harness";
+import { sshRun } from "../../sim/ssh-client";
 import { freePort } from "../../scripts/local/free-port";
-import { followRun, type RunEvent } from "../../scripts/local/follow-run";
+import { ApiFailure } from "../../cli/api-client";
+import { followRun } from "../../cli/follow-run";
+import { ClusterWriteResponse, StartedRun, type StreamedRunEvent } from "../../cli/responses";
 import { startK0sDownloadServer, type DownloadServer } from "../../scripts/local/k0s-download-server";
 import { REPO_ROOT } from "../../scripts/local/local-api";
 import { startLocalStack, type LocalStack } from "../../scripts/local/stack";
@@ -26,6 +28,8 @@ export interface E2eEnv {
   ssh(index: number, command: string): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
+
+export type RunEvent = StreamedRunEvent;
 
 export interface RunOutcome {
   id: string;
@@ -63,13 +67,16 @@ export async function startE2e(opts: { count: number; hostnames?: string[]; allo
     async apply(spec, query = "") {
       const name = spec.metadata.name;
       const body = { site: stack.site, spec };
-      const created = await stack.admin.request("POST", "/v1/clusters", body);
-      if (created.status === 409) await stack.admin.call("PUT", `/v1/clusters/${name}`, body);
-      else if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
-      const started = (await stack.admin.call("POST", `/v1/clusters/${name}/apply${query}`)) as { run: { id: string } };
+      try {
+        await stack.admin.json("POST", "/v1/clusters", ClusterWriteResponse, { body });
+      } catch (err) {
+        if (!(err instanceof ApiFailure && err.status === 409)) throw err;
+        await stack.admin.json("PUT", `/v1/clusters/${name}`, ClusterWriteResponse, { body });
+      }
+      const started = await stack.admin.json("POST", `/v1/clusters/${name}/apply${query}`, StartedRun);
       const events: RunEvent[] = [];
-      const run = await followRun(stack.admin, started.run.id, (e) => events.push(e), 300_000);
-      return { id: run.id, status: run.status, error: run.error, events };
+      const run = await followRun(stack.admin, started.run.id, (e) => events.push(e), AbortSignal.timeout(300_000));
+      return { id: started.run.id, status: run.status, error: run.error, events };
     },
     ssh: (index, command) => {
       const host = hosts.hosts[index];

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { StepResult } from "../../schema/steps";
 import { sh } from "../../relay/quote";
-import { DEFAULT_K0S_VERSION, startHosts, writeStandin, type SimCluster, type SimHost } from "../hosts/harness";
+import { DEFAULT_K0S_VERSION, startHosts, writeStandin, type SimCluster, type SimHost } from "../../sim/harness";
 import { tempDir } from "./helpers";
 import { relayParts, targetOf } from "./sim-relay";
 

@@ -8,7 +8,7 @@ import { sh } from "../../relay/quote";
 import { putFile, withSftp } from "../../relay/steps/remote-file";
 import type { StepContext } from "../../relay/steps/step-context";
 import { StepFailure } from "../../relay/steps/step-failure";
-import { startHosts, type SimCluster, type SimHost } from "../hosts/harness";
+import { startHosts, type SimCluster, type SimHost } from "../../sim/harness";
 import { tempDir, waitFor } from "./helpers";
 import { relayParts, targetOf } from "./sim-relay";
 

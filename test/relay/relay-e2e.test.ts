@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { RelayMessage } from "../../schema/protocol";
 import { StepResult } from "../../schema/steps";
 import { startRelay, type RelayHandle } from "../../relay/main";
-import { startHosts, type SimCluster, type SimHost } from "../hosts/harness";
+import { startHosts, type SimCluster, type SimHost } from "../../sim/harness";
 import { ApiStub, type StubConnection } from "./api-stub";
 import { recordingLog, tempDir, waitFor } from "./helpers";
 import { installCountingUname, targetOf } from "./sim-relay";

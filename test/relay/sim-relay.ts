@@ -6,7 +6,7 @@ import { Journal } from "../../relay/journal";
 import { KnownHosts } from "../../relay/known-hosts";
 import { Policy } from "../../relay/policy";
 import { SshPool } from "../../relay/ssh-pool";
-import type { SimCluster, SimHost } from "../hosts/harness";
+import type { SimCluster, SimHost } from "../../sim/harness";
 import { recordingLog } from "./helpers";
 
 /** The relay's parts wired together over one state folder, as startRelay does. */

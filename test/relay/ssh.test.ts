@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_OUTPUT_BYTES } from "../../schema/steps";
 import { sh } from "../../relay/quote";
 import { AbortedError } from "../../relay/ssh-errors";
-import { startHosts, type SimCluster, type SimHost } from "../hosts/harness";
+import { startHosts, type SimCluster, type SimHost } from "../../sim/harness";
 import { tempDir } from "./helpers";
 import { installCountingUname, relayParts, targetOf } from "./sim-relay";
 

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHosts, writeStandin, type SimCluster, type SimHost } from "./harness";
-import { sshRun } from "./ssh-client";
-import { waitUntil } from "./wait";
+import { startHosts, writeStandin, type SimCluster, type SimHost } from "../../sim/harness";
+import { sshRun } from "../../sim/ssh-client";
+import { waitUntil } from "../../sim/wait";
 
 const run = promisify(execFile);
 

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { sshRun } from "./ssh-client";
+import { sshRun } from "../../sim/ssh-client";
 
 const run = promisify(execFile);
-const CLI = join(import.meta.dirname, "sim-hosts.ts");
+const CLI = join(import.meta.dirname, "../../sim/sim-hosts.ts");
 
 function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: join(import.meta.dirname, "../..") });

@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { COMMAND_LEDGER_FILE, type LedgerLine as WrittenLine } from "./standin/k0s/state";
 
 // The k0s stand-ins' own record of the commands they ran:
 // `<clusterStateDir>/commands.jsonl`, a "start" line when a `k0s` command
 // begins and an "exit" line when it ends (a killed command has no exit line).
 // readCommandLedger joins them into one record per invocation.
 
-export const COMMAND_LEDGER_FILE = "commands.jsonl";
+export { COMMAND_LEDGER_FILE };
 
 export interface CommandRecord {
   /** One per invocation; the start and exit lines share it. */
@@ -27,6 +28,8 @@ const StartLine = z.object({ event: z.literal("start"), id: z.string(), host: z.
 const ExitLine = z.object({ event: z.literal("exit"), id: z.string(), exitCode: z.number().int(), endedAt: z.string() });
 const LedgerLine = z.discriminatedUnion("event", [StartLine, ExitLine]);
 type LedgerLine = z.infer<typeof LedgerLine>;
+// The reader's schema and the stand-in's writer must agree; this fails to compile when they drift.
+const _agree: [WrittenLine extends LedgerLine ? true : never, LedgerLine extends WrittenLine ? true : never] = [true, true];
 
 function parseLine(line: string, where: string): LedgerLine {
   const parsed = LedgerLine.safeParse(JSON.parse(line));

@@ -7,9 +7,9 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { countByHost, isNonRepeatable, readClusterState, readCommandLedger, startHosts, writeStandin, type ClusterState, type SimCluster, type SimHost } from "./harness";
-import { sshRun, type SshResult } from "./ssh-client";
-import { waitUntil } from "./wait";
+import { countByHost, isNonRepeatable, readClusterState, readCommandLedger, startHosts, writeStandin, type ClusterState, type SimCluster, type SimHost } from "../../sim/harness";
+import { sshRun, type SshResult } from "../../sim/ssh-client";
+import { waitUntil } from "../../sim/wait";
 
 /** Drive the hosts of `current()` over real SSH the way the relay drives k0s. */
 function driver(current: () => SimCluster) {

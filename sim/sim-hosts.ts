@@ -1,7 +1,7 @@
 // Simulated hosts by hand:
-//   npx tsx test/hosts/sim-hosts.ts start --count 5 --dir /tmp/keel-sim [--hostnames k1,k2,…] [--first-octet 11] [--install-k0s] [--fixtures]
-//   npx tsx test/hosts/sim-hosts.ts status --dir /tmp/keel-sim
-//   npx tsx test/hosts/sim-hosts.ts stop --dir /tmp/keel-sim
+//   npx tsx sim/sim-hosts.ts start --count 5 --dir /tmp/keel-sim [--hostnames k1,k2,…] [--first-octet 11] [--install-k0s] [--fixtures]
+//   npx tsx sim/sim-hosts.ts status --dir /tmp/keel-sim
+//   npx tsx sim/sim-hosts.ts stop --dir /tmp/keel-sim
 // `start` leaves the hosts running after it exits; `stop` finds them again from the files in --dir.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";

@@ -1,64 +1,20 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import type { AppliedObject, EtcdMember, HostImages, ImageBundle, ManifestStacks, NodeEntry, TokenEntry } from "./standin/k0s/state";
 
 // What the k0s stand-ins of one cluster share, read from the cluster state
-// folder (`SimCluster.clusterStateDir`). The stand-in writes these files; tests
-// only read them. Layout (README "Cluster state"):
+// folder (`SimCluster.clusterStateDir`). The stand-in writes these files with
+// the types of standin/k0s/state.ts; tests only read them. Layout (README
+// "Cluster state"):
 //   nodes/<node>.json, controllers/<host>.json, etcd/<member>.json,
 //   tokens/<id>.json, images/<host>.json, applied/<Kind>_<ns>_<name>.json,
 //   manifests.json, pki/ca.{crt,key}
 
-export interface StandinNode {
-  name: string;
-  host: string;
-  address: string;
-  version: string;
-  running: boolean;
-  ready: boolean;
-  unschedulable: boolean;
-  taints: string[];
-  extraTaints: string[];
-}
-
-export interface EtcdMember {
-  name: string;
-  id: string;
-  peerURL: string;
-  host: string;
-}
-
-export interface JoinToken {
-  id: string;
-  role: "controller" | "worker";
-  createdOn: string;
-  expiresAt: number | null;
-}
-
-export interface ImageBundle {
-  name: string;
-  sha256: string;
-  size: number;
-  importedAt: string;
-}
-
-export interface ManifestStacks {
-  /** The leader controller whose `<dataDir>/manifests` the cluster holds. */
-  appliedBy: string;
-  updatedAt: string;
-  stacks: Record<string, { files: Record<string, string>; objects: string[] }>;
-}
-
-export interface AppliedObject {
-  /** "Kind/name" or "Kind/namespace/name". */
-  key: string;
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  sha256: string;
-  appliedBy: string;
-  object: Record<string, unknown>;
-}
+export type { AppliedObject, EtcdMember, ImageBundle, ManifestStacks } from "./standin/k0s/state";
+/** A Node as the stand-ins keep it. */
+export type StandinNode = NodeEntry;
+/** A live join token, without its secret (tests never need it from here). */
+export type JoinToken = Omit<TokenEntry, "secret">;
 
 export interface ClusterState {
   nodes: StandinNode[];
@@ -90,7 +46,7 @@ function readKind<T>(dir: string, kind: string): T[] {
 
 export function readClusterState(clusterStateDir: string): ClusterState {
   const images: Record<string, ImageBundle[]> = {};
-  for (const entry of readKind<{ host: string; bundles: ImageBundle[] }>(clusterStateDir, "images")) images[entry.host] = entry.bundles;
+  for (const entry of readKind<HostImages>(clusterStateDir, "images")) images[entry.host] = entry.bundles;
   return {
     nodes: readKind<StandinNode>(clusterStateDir, "nodes"),
     etcdMembers: readKind<EtcdMember>(clusterStateDir, "etcd"),
