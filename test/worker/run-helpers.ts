@@ -1,6 +1,8 @@
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { RunResponse, StartRunResponse, type RunView } from "../../schema/run-api";
-import { call } from "./helpers";
+import { CreatedRelay } from "../../schema/api";
+import { RunEventsPage, RunResponse, StartRunResponse, type RunView } from "../../schema/run-api";
+import { call, jsonBody, uniqueName } from "./helpers";
 import { waitFor } from "./relay-socket";
 
 /** POST /v1/clusters/:name/<operation> and the new run's id. */
@@ -26,4 +28,44 @@ export function finished(id: string, timeoutMs = 20_000): Promise<RunView> {
     },
     timeoutMs,
   );
+}
+
+export const HOSTS = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
+
+export interface Fixture {
+  cluster: string;
+  site: string;
+  relay: string;
+  token: string;
+}
+
+/** A cluster of simulated hosts on its own site, with a registered relay for that site. */
+export async function fixture(hosts = HOSTS, options?: Record<string, unknown>): Promise<Fixture> {
+  const site = uniqueName("site");
+  const cluster = uniqueName("facts");
+  const spec = {
+    apiVersion: "k0sctl.k0sproject.io/v1beta1",
+    kind: "Cluster",
+    metadata: { name: cluster },
+    spec: { hosts: hosts.map((address, i) => ({ ssh: { address, user: "root", port: 22, keyPath: "/etc/keel-relay/id_ed25519" }, role: i === 0 ? "controller" : "worker" })), ...(options ? { options } : {}) },
+  };
+  const created = await call("POST", "/v1/clusters", jsonBody({ site, spec }));
+  expect(created.status, created.text).toBe(201);
+  const relay = await call("POST", "/v1/relays", jsonBody({ name: uniqueName("relay"), site }));
+  expect(relay.status, relay.text).toBe(201);
+  const { name, token } = CreatedRelay.parse(relay.json);
+  return { cluster, site, relay: name, token };
+}
+
+export const startFacts = (cluster: string) => startRun(cluster, "facts");
+
+export async function events(id: string, after = 0) {
+  const res = await call("GET", `/v1/runs/${id}/events?after=${after}`);
+  expect(res.status, res.text).toBe(200);
+  return RunEventsPage.parse(res.json);
+}
+
+export async function auditOf(runId: string) {
+  const rows = await env.DB.prepare("SELECT actor, action, cluster, target, outcome FROM audit_log WHERE target = ? ORDER BY seq").bind(runId).all();
+  return rows.results;
 }
