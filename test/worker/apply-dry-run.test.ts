@@ -3,11 +3,12 @@ import { describe, expect, it } from "vitest";
 import { DryRunResponse } from "../../schema/run-api";
 import { call } from "./helpers";
 import { RelaySocket } from "./relay-socket";
-import { GATHER, applyFresh, fixture } from "./apply-helpers";
+import { GATHER, applyFresh, seed21Spec } from "./apply-helpers";
+import { clusterOnSite } from "./cluster-on-site";
 
 describe("apply dry run", { timeout: 60_000 }, () => {
   it("plans from the stored facts, starts no run, touches no host, and is audited", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(seed21Spec());
     const relay = await RelaySocket.connect(f.token, f.site);
     const res = await call("POST", `/v1/clusters/${f.cluster}/apply?dryRun=true`);
     expect(res.status, res.text).toBe(200);
@@ -35,7 +36,7 @@ describe("apply dry run", { timeout: 60_000 }, () => {
 
   it("answers 422 with the planner's errors, 404 for an unknown cluster, 400 for a bad query", async () => {
     expect((await call("POST", "/v1/clusters/no-such-cluster/apply?dryRun=true")).status).toBe(404);
-    const f = await fixture();
+    const f = await clusterOnSite(seed21Spec());
     expect((await call("POST", `/v1/clusters/${f.cluster}/apply?dryRun=maybe`)).status).toBe(400);
     expect((await call("POST", `/v1/clusters/${f.cluster}/apply?timeout=0`)).status).toBe(400);
   });

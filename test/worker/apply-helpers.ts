@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { CreatedRelay } from "../../schema/api";
 import { RunEventsPage } from "../../schema/run-api";
 import type { K0sFactsReport } from "../../schema/steps-k0s";
-import { call, jsonBody, uniqueName } from "./helpers";
+import { call } from "./helpers";
+import { sshHost, type ClusterOnSite } from "./cluster-on-site";
 import { finished, startRun } from "./run-helpers";
 import { RelaySocket, healthyResult, type HealthyOverrides } from "./relay-socket";
 
@@ -14,44 +14,24 @@ export const GATHER = ["Connect to hosts", "Detect host operating systems", "Gat
 export const TOKEN = "K10-join-token-5f2b9c0e-never-store-me";
 export const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://127.0.0.11:6443\n  name: k0s-cluster\nusers:\n- name: admin\n  user:\n    client-key-data: S0VFTC1LVUJFQ09ORklHLVNFQ1JFVA==\n";
 
-export interface Fixture {
-  cluster: string;
-  site: string;
-  relay: string;
-  token: string;
-}
-
-/** The seed article's 2.1 topology (three controller+worker, two workers) on simulated hosts, with its own site and relay. */
-export async function fixture(extraHost: Record<string, unknown> = {}): Promise<Fixture> {
-  const site = uniqueName("site");
-  const cluster = uniqueName("apply");
-  const spec = {
-    apiVersion: "k0sctl.k0sproject.io/v1beta1",
-    kind: "Cluster",
-    metadata: { name: cluster },
-    spec: {
-      hosts: ADDRESSES.map((address, i) => ({ ssh: { address, user: "root", port: 22, keyPath: "/etc/keel-relay/id_ed25519" }, role: ROLES[i], ...(i === 0 ? extraHost : {}) })),
-      k0s: {
-        version: VERSION,
-        config: {
-          apiVersion: "k0s.k0sproject.io/v1beta1",
-          kind: "Cluster",
-          metadata: { name: "k0s" },
-          spec: {
-            api: { address: "127.0.0.11", port: 6443, k0sApiPort: 9443, sans: ["127.0.0.11", "127.0.0.12", "127.0.0.13"] },
-            storage: { type: "etcd", etcd: { peerAddress: "127.0.0.11" } },
-            network: { kubeProxy: { disabled: false, mode: "ipvs" } },
-          },
+/** The seed article's 2.1 topology (three controller+worker, two workers) on simulated hosts; `firstHost` adds fields to the first. */
+export function seed21Spec(firstHost: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    hosts: ADDRESSES.map((address, i) => sshHost(address, ROLES[i] ?? "worker", i === 0 ? firstHost : {})),
+    k0s: {
+      version: VERSION,
+      config: {
+        apiVersion: "k0s.k0sproject.io/v1beta1",
+        kind: "Cluster",
+        metadata: { name: "k0s" },
+        spec: {
+          api: { address: "127.0.0.11", port: 6443, k0sApiPort: 9443, sans: ["127.0.0.11", "127.0.0.12", "127.0.0.13"] },
+          storage: { type: "etcd", etcd: { peerAddress: "127.0.0.11" } },
+          network: { kubeProxy: { disabled: false, mode: "ipvs" } },
         },
       },
     },
   };
-  const created = await call("POST", "/v1/clusters", jsonBody({ site, spec }));
-  expect(created.status, created.text).toBe(201);
-  const relay = await call("POST", "/v1/relays", jsonBody({ name: uniqueName("relay"), site }));
-  expect(relay.status, relay.text).toBe(201);
-  const { name, token } = CreatedRelay.parse(relay.json);
-  return { cluster, site, relay: name, token };
 }
 
 /** What "Gather k0s facts" finds once the cluster runs VERSION in the spec's roles. */
@@ -84,7 +64,7 @@ export async function clusterRow(name: string) {
 }
 
 /** Applies the fresh cluster with an instantly answering relay; returns the run id. */
-export async function applyFresh(f: Fixture, relay: RelaySocket, overrides: HealthyOverrides = {}): Promise<string> {
+export async function applyFresh(f: ClusterOnSite, relay: RelaySocket, overrides: HealthyOverrides = {}): Promise<string> {
   relay.autoAnswer((step) => healthyResult(step, overrides));
   const id = await startApply(f.cluster);
   const run = await finished(id);

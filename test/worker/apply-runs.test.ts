@@ -6,11 +6,12 @@ import type { K0sFactsReport } from "../../schema/steps-k0s";
 import { call, dumpDatabase, errorOf } from "./helpers";
 import { finished } from "./run-helpers";
 import { RelaySocket, healthyResult, type StepRun } from "./relay-socket";
-import { GATHER, TOKEN, applyFresh, clusterRow, fixture, installedK0s, messages, startApply, storedPlan } from "./apply-helpers";
+import { GATHER, TOKEN, applyFresh, clusterRow, installedK0s, messages, startApply, storedPlan, seed21Spec } from "./apply-helpers";
+import { clusterOnSite } from "./cluster-on-site";
 
 describe("apply runs", { timeout: 60_000 }, () => {
   it("applies a fresh 2.1 cluster: gather, plan, every phase in order, batches one after another", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(seed21Spec());
     const relay = await RelaySocket.connect(f.token, f.site);
     relay.autoAnswer((step) => healthyResult(step, { secretStdout: TOKEN }), { delayMs: 3 });
     const id = await startApply(f.cluster, "?timeout=90");
@@ -82,7 +83,7 @@ describe("apply runs", { timeout: 60_000 }, () => {
   });
 
   it("re-applies an unchanged, running cluster with nothing but gather and disconnect", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(seed21Spec());
     const relay = await RelaySocket.connect(f.token, f.site);
     await applyFresh(f, relay);
     const before = relay.stepRuns().length;
@@ -99,7 +100,7 @@ describe("apply runs", { timeout: 60_000 }, () => {
   });
 
   it("fails on a failed install naming host, phase, command and stderr, and cleans up what it left half-done", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(seed21Spec());
     const relay = await RelaySocket.connect(f.token, f.site);
     const broken: StepResult = {
       ok: false,
@@ -144,7 +145,7 @@ describe("apply runs", { timeout: 60_000 }, () => {
   });
 
   it("refuses, before any step, to run spec hooks through a relay whose policy forbids them", async () => {
-    const f = await fixture({ hooks: { apply: { before: ["echo about to apply"] } } });
+    const f = await clusterOnSite(seed21Spec({ hooks: { apply: { before: ["echo about to apply"] } } }));
     const relay = await RelaySocket.connect(f.token, f.site);
     relay.autoAnswer((step) => healthyResult(step));
     const id = await startApply(f.cluster);
@@ -166,7 +167,7 @@ describe("apply runs", { timeout: 60_000 }, () => {
   });
 
   it("cancels: waits for the step in flight, aborts only waits, cleans up, ends cancelled", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(seed21Spec());
     const relay = await RelaySocket.connect(f.token, f.site);
     // Everything answers except the leader's /readyz wait, which hangs.
     relay.autoAnswer((step) => (step.id === "readyz:127.0.0.11:22" ? null : healthyResult(step)));
@@ -203,7 +204,7 @@ describe("apply runs", { timeout: 60_000 }, () => {
   });
 
   it("fails the run with the planner's errors when the gathered facts cannot be planned (a downgrade)", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(seed21Spec());
     const relay = await RelaySocket.connect(f.token, f.site);
     const newer = installedK0s();
     const first = newer["127.0.0.13:22"];

@@ -3,12 +3,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, errorOf } from "./helpers";
 import type { RunState } from "../../worker/runs/run-state";
-import { HOSTS, auditOf, events, finished, fixture, getRun, startFacts } from "./run-helpers";
+import { HOSTS, auditOf, events, finished, getRun, startFacts, controllerAndWorkers } from "./run-helpers";
+import { clusterOnSite } from "./cluster-on-site";
 import { RelaySocket, connectFailed, healthyResult, waitFor } from "./relay-socket";
 
 describe("facts runs", () => {
   it("runs the three phases in order over a real relay socket and stores the facts", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(controllerAndWorkers());
     const relay = await RelaySocket.connect(f.token, f.site);
     relay.autoAnswer((step) => healthyResult(step, { hostname: { "127.0.0.12:22": "node-12.example.com" } }));
 
@@ -80,7 +81,7 @@ describe("facts runs", () => {
   });
 
   it("fails the run naming the host and phase, keeps the other hosts' results, skips later phases", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(controllerAndWorkers());
     const relay = await RelaySocket.connect(f.token, f.site);
     relay.autoAnswer((step) => (step.host.address === "127.0.0.13" ? connectFailed("127.0.0.13") : healthyResult(step)));
 
@@ -111,7 +112,7 @@ describe("facts runs", () => {
   });
 
   it("answers 409 naming the active run while one runs, and frees the cluster when it ends", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const relay = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     await relay.next("the first step", (fr) => fr.type === "step.run");
@@ -132,7 +133,7 @@ describe("facts runs", () => {
   });
 
   it("fails after RELAY_WAIT_SECONDS when no relay of the site is online", async () => {
-    const f = await fixture(["127.0.0.11", "127.0.0.12"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11", "127.0.0.12"]));
     const id = await startFacts(f.cluster);
     await waitFor("waiting_for_relay", async () => (await getRun(id)).status === "waiting_for_relay");
     const run = await finished(id);
@@ -145,7 +146,7 @@ describe("facts runs", () => {
   });
 
   it("starts as soon as a relay connects while the run waits", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const id = await startFacts(f.cluster);
     await waitFor("waiting_for_relay", async () => (await getRun(id)).status === "waiting_for_relay");
     const relay = await RelaySocket.connect(f.token, f.site);
@@ -155,7 +156,7 @@ describe("facts runs", () => {
   });
 
   it("re-sends in-flight steps when the relay reconnects", async () => {
-    const f = await fixture(["127.0.0.11", "127.0.0.12"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11", "127.0.0.12"]));
     const first = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     await waitFor("both connect steps", () => first.stepRuns().length === 2);
@@ -170,7 +171,7 @@ describe("facts runs", () => {
   });
 
   it("keeps at most spec.options.concurrency.limit steps in flight", async () => {
-    const f = await fixture(HOSTS, { concurrency: { limit: 1 } });
+    const f = await clusterOnSite(controllerAndWorkers(HOSTS, { concurrency: { limit: 1 } }));
     const relay = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     const first = await relay.next("a step.run", (fr) => fr.type === "step.run");
@@ -188,7 +189,7 @@ describe("facts runs", () => {
   });
 
   it("fails a step the relay never answers once its timeout (plus grace) has passed, and cancels it on the relay", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const relay = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     await relay.next("step.run", (fr) => fr.type === "step.run");
@@ -209,7 +210,7 @@ describe("facts runs", () => {
   });
 
   it("resumes a run from Durable Object storage after the objects are evicted", async () => {
-    const f = await fixture(["127.0.0.11", "127.0.0.12"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11", "127.0.0.12"]));
     const first = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     await waitFor("both connect steps", () => first.stepRuns().length === 2);
@@ -225,7 +226,7 @@ describe("facts runs", () => {
   });
 
   it("treats a duplicate step.finished as harmless", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(controllerAndWorkers());
     const relay = await RelaySocket.connect(f.token, f.site);
     relay.autoAnswer((step) => healthyResult(step), { repeatFinished: 2 });
     const id = await startFacts(f.cluster);
@@ -239,13 +240,13 @@ describe("facts runs", () => {
   });
 
   it("rejects a step result from a relay the step was not sent to", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const relay = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     const run = await relay.next("step.run", (fr) => fr.type === "step.run");
     if (run.type !== "step.run") throw new Error("unreachable");
 
-    const other = await fixture(["127.0.0.21"]);
+    const other = await clusterOnSite(controllerAndWorkers(["127.0.0.21"]));
     const intruder = await RelaySocket.connect(other.token, other.site);
     intruder.send({ type: "step.finished", cluster: f.cluster, runId: id, stepId: run.step.id, result: connectFailed("127.0.0.11") });
     const error = await intruder.next("step_rejected", (fr) => fr.type === "error");

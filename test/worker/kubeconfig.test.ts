@@ -3,11 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { Step } from "../../schema/steps";
 import { call, dumpDatabase, errorOf } from "./helpers";
 import { RelaySocket, waitFor } from "./relay-socket";
-import { KUBECONFIG, applyFresh, fixture } from "./apply-helpers";
+import { KUBECONFIG, applyFresh, seed21Spec } from "./apply-helpers";
+import { clusterOnSite } from "./cluster-on-site";
 
 describe("GET /v1/clusters/:name/kubeconfig", { timeout: 60_000 }, () => {
   it("returns the leader's admin kubeconfig through the relay, stores it nowhere, and audits it", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(seed21Spec());
     const relay = await RelaySocket.connect(f.token, f.site);
     await applyFresh(f, relay, { secretStdout: KUBECONFIG });
     const res = await call("GET", `/v1/clusters/${f.cluster}/kubeconfig`);
@@ -30,7 +31,7 @@ describe("GET /v1/clusters/:name/kubeconfig", { timeout: 60_000 }, () => {
   });
 
   it("answers 409 before any apply found a running controller", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(seed21Spec());
     const res = await call("GET", `/v1/clusters/${f.cluster}/kubeconfig`);
     expect(res.status).toBe(409);
     expect(errorOf(res).message).toContain("no running controller is known");

@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION } from "../../schema/protocol";
 import { call } from "./helpers";
-import { finished, fixture, startFacts } from "./run-helpers";
+import { finished, startFacts, controllerAndWorkers } from "./run-helpers";
+import { clusterOnSite } from "./cluster-on-site";
 import { RelaySocket, healthyResult, waitFor } from "./relay-socket";
 
 describe("GET /v1/relays/connect", () => {
@@ -15,19 +16,19 @@ describe("GET /v1/relays/connect", () => {
   });
 
   it("answers 401 for a revoked relay", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     expect((await call("DELETE", `/v1/relays/${f.relay}`)).status).toBe(200);
     expect((await RelaySocket.request(f.token)).status).toBe(401);
   });
 
   it("answers 426 without a WebSocket upgrade", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const res = await RelaySocket.request(f.token, {});
     expect(res.status).toBe(426);
   });
 
   it("replaces an older connection of the same relay (closed with 4001)", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const old = await RelaySocket.connect(f.token, f.site);
     const fresh = await RelaySocket.connect(f.token, f.site);
     await waitFor("old socket closed", () => old.closed);
@@ -45,7 +46,7 @@ describe("GET /v1/relays/connect", () => {
   });
 
   it("answers bad frames with error and ignores them", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const relay = await RelaySocket.connect(f.token, f.site);
     const errorsAfter = async (send: () => void) => {
       const from = relay.frames.length;
@@ -67,7 +68,7 @@ describe("GET /v1/relays/connect", () => {
   });
 
   it("wants hello first, and closes on a protocol or site mismatch", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const early = await RelaySocket.open(f.token);
     early.send({ type: "heartbeat", at: 1 });
     expect(await early.next("error", (fr) => fr.type === "error")).toMatchObject({ code: "hello_first" });

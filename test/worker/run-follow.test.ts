@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { RunStreamEnd } from "../../schema/run-api";
 import { call } from "./helpers";
 import { RelaySocket, healthyResult } from "./relay-socket";
-import { fixture, startApply } from "./apply-helpers";
+import { startApply, seed21Spec } from "./apply-helpers";
+import { clusterOnSite } from "./cluster-on-site";
 
 describe("GET /v1/runs/:id/events?follow=true", { timeout: 60_000 }, () => {
   it("streams the run's events as server-sent events and ends with the run's status", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(seed21Spec());
     const relay = await RelaySocket.connect(f.token, f.site);
     relay.autoAnswer((step) => healthyResult(step), { delayMs: 2 });
     const id = await startApply(f.cluster);

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { CreatedRelay } from "../../schema/api";
 import { RunEventsPage, RunResponse, StartRunResponse, type RunView } from "../../schema/run-api";
-import { call, jsonBody, uniqueName } from "./helpers";
+import { call } from "./helpers";
+import { sshHost } from "./cluster-on-site";
 import { waitFor } from "./relay-socket";
 
 /** POST /v1/clusters/:name/<operation> and the new run's id. */
@@ -32,29 +32,9 @@ export function finished(id: string, timeoutMs = 20_000): Promise<RunView> {
 
 export const HOSTS = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
 
-export interface Fixture {
-  cluster: string;
-  site: string;
-  relay: string;
-  token: string;
-}
-
-/** A cluster of simulated hosts on its own site, with a registered relay for that site. */
-export async function fixture(hosts = HOSTS, options?: Record<string, unknown>): Promise<Fixture> {
-  const site = uniqueName("site");
-  const cluster = uniqueName("facts");
-  const spec = {
-    apiVersion: "k0sctl.k0sproject.io/v1beta1",
-    kind: "Cluster",
-    metadata: { name: cluster },
-    spec: { hosts: hosts.map((address, i) => ({ ssh: { address, user: "root", port: 22, keyPath: "/etc/keel-relay/id_ed25519" }, role: i === 0 ? "controller" : "worker" })), ...(options ? { options } : {}) },
-  };
-  const created = await call("POST", "/v1/clusters", jsonBody({ site, spec }));
-  expect(created.status, created.text).toBe(201);
-  const relay = await call("POST", "/v1/relays", jsonBody({ name: uniqueName("relay"), site }));
-  expect(relay.status, relay.text).toBe(201);
-  const { name, token } = CreatedRelay.parse(relay.json);
-  return { cluster, site, relay: name, token };
+/** One controller and the rest workers on `addresses`: the spec section a facts run gathers from. */
+export function controllerAndWorkers(addresses = HOSTS, options?: Record<string, unknown>): Record<string, unknown> {
+  return { hosts: addresses.map((address, i) => sshHost(address, i === 0 ? "controller" : "worker")), ...(options ? { options } : {}) };
 }
 
 export const startFacts = (cluster: string) => startRun(cluster, "facts");
