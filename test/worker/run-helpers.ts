@@ -1,6 +1,8 @@
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { RunResponse, StartRunResponse, type RunView } from "../../schema/run-api";
+import { RunEventsPage, RunResponse, StartRunResponse, type RunView } from "../../schema/run-api";
 import { call } from "./helpers";
+import { sshHost } from "./cluster-on-site";
 import { waitFor } from "./relay-socket";
 
 /** POST /v1/clusters/:name/<operation> and the new run's id. */
@@ -26,4 +28,24 @@ export function finished(id: string, timeoutMs = 20_000): Promise<RunView> {
     },
     timeoutMs,
   );
+}
+
+export const HOSTS = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
+
+/** One controller and the rest workers on `addresses`: the spec section a facts run gathers from. */
+export function controllerAndWorkers(addresses = HOSTS, options?: Record<string, unknown>): Record<string, unknown> {
+  return { hosts: addresses.map((address, i) => sshHost(address, i === 0 ? "controller" : "worker")), ...(options ? { options } : {}) };
+}
+
+export const startFacts = (cluster: string) => startRun(cluster, "facts");
+
+export async function events(id: string, after = 0) {
+  const res = await call("GET", `/v1/runs/${id}/events?after=${after}`);
+  expect(res.status, res.text).toBe(200);
+  return RunEventsPage.parse(res.json);
+}
+
+export async function auditOf(runId: string) {
+  const rows = await env.DB.prepare("SELECT actor, action, cluster, target, outcome FROM audit_log WHERE target = ? ORDER BY seq").bind(runId).all();
+  return rows.results;
 }

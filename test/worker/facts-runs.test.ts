@@ -1,57 +1,15 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CreatedRelay } from "../../schema/api";
-import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION } from "../../schema/protocol";
-import { RunEventsPage } from "../../schema/run-api";
-import { call, errorOf, jsonBody, uniqueName } from "./helpers";
+import { call, errorOf } from "./helpers";
 import type { RunState } from "../../worker/runs/run-state";
-import { finished, getRun, startRun } from "./run-helpers";
+import { HOSTS, auditOf, events, finished, getRun, startFacts, controllerAndWorkers } from "./run-helpers";
+import { clusterOnSite } from "./cluster-on-site";
 import { RelaySocket, connectFailed, healthyResult, waitFor } from "./relay-socket";
-
-const HOSTS = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
-
-interface Fixture {
-  cluster: string;
-  site: string;
-  relay: string;
-  token: string;
-}
-
-/** A cluster of simulated hosts on its own site, with a registered relay for that site. */
-async function fixture(hosts = HOSTS, options?: Record<string, unknown>): Promise<Fixture> {
-  const site = uniqueName("site");
-  const cluster = uniqueName("facts");
-  const spec = {
-    apiVersion: "k0sctl.k0sproject.io/v1beta1",
-    kind: "Cluster",
-    metadata: { name: cluster },
-    spec: { hosts: hosts.map((address, i) => ({ ssh: { address, user: "root", port: 22, keyPath: "/etc/keel-relay/id_ed25519" }, role: i === 0 ? "controller" : "worker" })), ...(options ? { options } : {}) },
-  };
-  const created = await call("POST", "/v1/clusters", jsonBody({ site, spec }));
-  expect(created.status, created.text).toBe(201);
-  const relay = await call("POST", "/v1/relays", jsonBody({ name: uniqueName("relay"), site }));
-  expect(relay.status, relay.text).toBe(201);
-  const { name, token } = CreatedRelay.parse(relay.json);
-  return { cluster, site, relay: name, token };
-}
-
-const startFacts = (cluster: string) => startRun(cluster, "facts");
-
-async function events(id: string, after = 0) {
-  const res = await call("GET", `/v1/runs/${id}/events?after=${after}`);
-  expect(res.status, res.text).toBe(200);
-  return RunEventsPage.parse(res.json);
-}
-
-async function auditOf(runId: string) {
-  const rows = await env.DB.prepare("SELECT actor, action, cluster, target, outcome FROM audit_log WHERE target = ? ORDER BY seq").bind(runId).all();
-  return rows.results;
-}
 
 describe("facts runs", () => {
   it("runs the three phases in order over a real relay socket and stores the facts", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(controllerAndWorkers());
     const relay = await RelaySocket.connect(f.token, f.site);
     relay.autoAnswer((step) => healthyResult(step, { hostname: { "127.0.0.12:22": "node-12.example.com" } }));
 
@@ -123,7 +81,7 @@ describe("facts runs", () => {
   });
 
   it("fails the run naming the host and phase, keeps the other hosts' results, skips later phases", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(controllerAndWorkers());
     const relay = await RelaySocket.connect(f.token, f.site);
     relay.autoAnswer((step) => (step.host.address === "127.0.0.13" ? connectFailed("127.0.0.13") : healthyResult(step)));
 
@@ -154,7 +112,7 @@ describe("facts runs", () => {
   });
 
   it("answers 409 naming the active run while one runs, and frees the cluster when it ends", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const relay = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     await relay.next("the first step", (fr) => fr.type === "step.run");
@@ -175,7 +133,7 @@ describe("facts runs", () => {
   });
 
   it("fails after RELAY_WAIT_SECONDS when no relay of the site is online", async () => {
-    const f = await fixture(["127.0.0.11", "127.0.0.12"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11", "127.0.0.12"]));
     const id = await startFacts(f.cluster);
     await waitFor("waiting_for_relay", async () => (await getRun(id)).status === "waiting_for_relay");
     const run = await finished(id);
@@ -188,7 +146,7 @@ describe("facts runs", () => {
   });
 
   it("starts as soon as a relay connects while the run waits", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const id = await startFacts(f.cluster);
     await waitFor("waiting_for_relay", async () => (await getRun(id)).status === "waiting_for_relay");
     const relay = await RelaySocket.connect(f.token, f.site);
@@ -198,7 +156,7 @@ describe("facts runs", () => {
   });
 
   it("re-sends in-flight steps when the relay reconnects", async () => {
-    const f = await fixture(["127.0.0.11", "127.0.0.12"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11", "127.0.0.12"]));
     const first = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     await waitFor("both connect steps", () => first.stepRuns().length === 2);
@@ -213,7 +171,7 @@ describe("facts runs", () => {
   });
 
   it("keeps at most spec.options.concurrency.limit steps in flight", async () => {
-    const f = await fixture(HOSTS, { concurrency: { limit: 1 } });
+    const f = await clusterOnSite(controllerAndWorkers(HOSTS, { concurrency: { limit: 1 } }));
     const relay = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     const first = await relay.next("a step.run", (fr) => fr.type === "step.run");
@@ -231,7 +189,7 @@ describe("facts runs", () => {
   });
 
   it("fails a step the relay never answers once its timeout (plus grace) has passed, and cancels it on the relay", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const relay = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     await relay.next("step.run", (fr) => fr.type === "step.run");
@@ -252,7 +210,7 @@ describe("facts runs", () => {
   });
 
   it("resumes a run from Durable Object storage after the objects are evicted", async () => {
-    const f = await fixture(["127.0.0.11", "127.0.0.12"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11", "127.0.0.12"]));
     const first = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     await waitFor("both connect steps", () => first.stepRuns().length === 2);
@@ -268,7 +226,7 @@ describe("facts runs", () => {
   });
 
   it("treats a duplicate step.finished as harmless", async () => {
-    const f = await fixture();
+    const f = await clusterOnSite(controllerAndWorkers());
     const relay = await RelaySocket.connect(f.token, f.site);
     relay.autoAnswer((step) => healthyResult(step), { repeatFinished: 2 });
     const id = await startFacts(f.cluster);
@@ -282,13 +240,13 @@ describe("facts runs", () => {
   });
 
   it("rejects a step result from a relay the step was not sent to", async () => {
-    const f = await fixture(["127.0.0.11"]);
+    const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const relay = await RelaySocket.connect(f.token, f.site);
     const id = await startFacts(f.cluster);
     const run = await relay.next("step.run", (fr) => fr.type === "step.run");
     if (run.type !== "step.run") throw new Error("unreachable");
 
-    const other = await fixture(["127.0.0.21"]);
+    const other = await clusterOnSite(controllerAndWorkers(["127.0.0.21"]));
     const intruder = await RelaySocket.connect(other.token, other.site);
     intruder.send({ type: "step.finished", cluster: f.cluster, runId: id, stepId: run.step.id, result: connectFailed("127.0.0.11") });
     const error = await intruder.next("step_rejected", (fr) => fr.type === "error");
@@ -299,106 +257,5 @@ describe("facts runs", () => {
     expect((await finished(id)).status).toBe("succeeded");
     relay.close();
     intruder.close();
-  });
-});
-
-describe("GET /v1/relays/connect", () => {
-  it("answers 401 for a wrong or missing relay token, and for an API token", async () => {
-    for (const token of ["keel_relay_not-a-real-token", null, "test-admin-token-0123456789abcdef"]) {
-      const res = await RelaySocket.request(token);
-      expect(res.status).toBe(401);
-      expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
-    }
-  });
-
-  it("answers 401 for a revoked relay", async () => {
-    const f = await fixture(["127.0.0.11"]);
-    expect((await call("DELETE", `/v1/relays/${f.relay}`)).status).toBe(200);
-    expect((await RelaySocket.request(f.token)).status).toBe(401);
-  });
-
-  it("answers 426 without a WebSocket upgrade", async () => {
-    const f = await fixture(["127.0.0.11"]);
-    const res = await RelaySocket.request(f.token, {});
-    expect(res.status).toBe(426);
-  });
-
-  it("replaces an older connection of the same relay (closed with 4001)", async () => {
-    const f = await fixture(["127.0.0.11"]);
-    const old = await RelaySocket.connect(f.token, f.site);
-    const fresh = await RelaySocket.connect(f.token, f.site);
-    await waitFor("old socket closed", () => old.closed);
-    expect(old.closed?.code).toBe(CloseCode.replaced);
-    expect(fresh.closed).toBeNull();
-    // The relay stays online: the old socket's close does not mark it offline.
-    const row = await env.DB.prepare("SELECT online FROM relays WHERE name = ?").bind(f.relay).first<{ online: number }>();
-    expect(row?.online).toBe(1);
-
-    fresh.autoAnswer((step) => healthyResult(step));
-    const id = await startFacts(f.cluster);
-    expect((await finished(id)).status).toBe("succeeded");
-    expect(old.stepRuns()).toEqual([]);
-    fresh.close();
-  });
-
-  it("answers bad frames with error and ignores them", async () => {
-    const f = await fixture(["127.0.0.11"]);
-    const relay = await RelaySocket.connect(f.token, f.site);
-    const errorsAfter = async (send: () => void) => {
-      const from = relay.frames.length;
-      send();
-      return relay.next("an error frame", (fr) => fr.type === "error", from);
-    };
-    expect(await errorsAfter(() => relay.ws.send("{not json"))).toMatchObject({ code: "bad_frame", message: "frame is not valid JSON" });
-    expect(await errorsAfter(() => relay.send({ type: "rm -rf /" }))).toMatchObject({ code: "bad_frame" });
-    expect(await errorsAfter(() => relay.send({ type: "heartbeat", at: "soon" }))).toMatchObject({ code: "bad_frame", message: expect.stringContaining("at") });
-    expect(await errorsAfter(() => relay.ws.send("x".repeat(MAX_FRAME_BYTES + 1)))).toMatchObject({ code: "bad_frame", message: expect.stringContaining("limit") });
-    expect(await errorsAfter(() => relay.ws.send(new Uint8Array([1, 2, 3])))).toMatchObject({ code: "bad_frame" });
-
-    // Still connected and answering.
-    const from = relay.frames.length;
-    relay.send({ type: "heartbeat", at: Date.now() });
-    await relay.next("heartbeat.ack", (fr) => fr.type === "heartbeat.ack", from);
-    expect(relay.closed).toBeNull();
-    relay.close();
-  });
-
-  it("wants hello first, and closes on a protocol or site mismatch", async () => {
-    const f = await fixture(["127.0.0.11"]);
-    const early = await RelaySocket.open(f.token);
-    early.send({ type: "heartbeat", at: 1 });
-    expect(await early.next("error", (fr) => fr.type === "error")).toMatchObject({ code: "hello_first" });
-    early.close();
-
-    const old = await RelaySocket.open(f.token);
-    old.send({ type: "hello", relayVersion: "0.0.1", protocolVersion: PROTOCOL_VERSION + 1, site: f.site });
-    expect(await old.next("error", (fr) => fr.type === "error")).toMatchObject({ code: "protocol_mismatch" });
-    await waitFor("close", () => old.closed);
-    expect(old.closed?.code).toBe(CloseCode.protocolMismatch);
-
-    const lost = await RelaySocket.open(f.token);
-    lost.send({ type: "hello", relayVersion: "0.1.0", protocolVersion: PROTOCOL_VERSION, site: "elsewhere" });
-    expect(await lost.next("error", (fr) => fr.type === "error")).toMatchObject({ code: "site_mismatch" });
-    await waitFor("close", () => lost.closed);
-    expect(lost.closed?.code).toBe(CloseCode.badHello);
-  });
-});
-
-describe("run routes", () => {
-  it("answers 404 for an unknown cluster or run", async () => {
-    expect((await call("POST", "/v1/clusters/no-such-cluster/facts")).status).toBe(404);
-    expect((await call("GET", "/v1/runs/run_nope")).status).toBe(404);
-    expect((await call("GET", "/v1/runs/run_nope/events")).status).toBe(404);
-  });
-
-  it("answers 422 naming the host when the spec cannot be planned (localhost)", async () => {
-    const cluster = uniqueName("local");
-    const spec = { apiVersion: "k0sctl.k0sproject.io/v1beta1", kind: "Cluster", metadata: { name: cluster }, spec: { hosts: [{ localhost: { enabled: true }, role: "single" }] } };
-    expect((await call("POST", "/v1/clusters", jsonBody({ site: "dc1", spec }))).status).toBe(201);
-    const res = await call("POST", `/v1/clusters/${cluster}/facts`);
-    expect(res.status).toBe(422);
-    expect(errorOf(res).details?.map((d) => d.path)).toEqual(["spec.hosts[0].localhost"]);
-    const runs = await env.DB.prepare("SELECT COUNT(*) AS n FROM runs WHERE cluster = ?").bind(cluster).first<{ n: number }>();
-    expect(runs?.n).toBe(0);
   });
 });
