@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ProtocolErrorCode } from "./errors";
 import { Step, StepResult } from "./steps";
 
 /**
@@ -55,14 +56,29 @@ export const StepRun = z.object({
   runId: Name,
   step: Step,
 });
+export type StepRun = z.infer<typeof StepRun>;
+/**
+ * A step.run whose envelope is sound even if its step is not: enough to
+ * answer that step `invalid_step` instead of dropping the frame.
+ */
+export const StepRunEnvelope = StepRun.extend({ step: z.object({ id: z.string().min(1).max(200) }).loose() });
 export const StepCancel = z.object({
   type: z.literal("step.cancel"),
   runId: Name,
   stepId: z.string().max(200).optional(),
 });
+// Refusals the API still names in its own words, mapped onto the vocabulary
+// until it sends ProtocolErrorCode itself (worker/objects/relay-socket).
+const API_ERROR_ALIASES: Readonly<Record<string, ProtocolErrorCode>> = {
+  bad_frame: "invalid_frame",
+  hello_first: "bad_request",
+  duplicate_hello: "bad_request",
+  site_mismatch: "forbidden",
+  step_rejected: "conflict",
+};
 export const ServerError = z.object({
   type: z.literal("error"),
-  code: z.string().max(100),
+  code: z.preprocess((c) => (typeof c === "string" ? (API_ERROR_ALIASES[c] ?? c) : c), ProtocolErrorCode),
   message: z.string().max(2000),
 });
 export const ServerMessage = z.discriminatedUnion("type", [ServerWelcome, ServerHeartbeatAck, StepRun, StepCancel, ServerError]);
