@@ -1,6 +1,6 @@
 import type { ApplyHost } from "./apply-hosts";
 import { lockstep, phaseFromBatches, type ApplyPhase, type CleanupRule, type PlanStep } from "./apply-plan";
-import { etcdLeave, hook, joinSecret, k0sInstall, k0sReset, nodeReady, readyz, service, tokenCreate, tokenFileScrub, tokenInvalidate, type StepContext } from "./apply-steps";
+import { etcdLeave, hook, joinSecret, k0sInstall, k0sReset, nodeReady, readyz, service, tokenCreate, tokenInvalidate, type StepContext } from "./apply-steps";
 import { chunk, quorumJoinBatches } from "./batches";
 
 /** Initialize the k0s cluster, Install controllers, Install workers. */
@@ -46,7 +46,7 @@ function joinSequence(c: StepContext, h: ApplyHost, cleanup: CleanupRule[]): Pla
     ...hook(h, "install.before"),
     k0sInstall(h, { tokenSecret: joinSecret(h), force: !freshInstall(h) }),
     service(h, "start"),
-    ...(ready ? [ready, invalidate, tokenFileScrub(h)] : []),
+    ...(ready ? [ready, invalidate] : []),
     ...hook(h, "install.after"),
   ];
 }
