@@ -52,12 +52,15 @@ export class Executor {
     const running = this.inFlight.get(key);
     if (running) return { ...(await running), fromJournal: true };
 
+    // The run's journal and secrets stay on disk while any of its steps runs.
+    const release = this.deps.journal.hold(runId);
     const execution = this.executeOnce(runId, step, signal);
     this.inFlight.set(key, execution);
     try {
       return await execution;
     } finally {
       this.inFlight.delete(key);
+      release();
     }
   }
 
