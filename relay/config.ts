@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, dirname, resolve } from "node:path";
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
+import type { JournalLimits } from "./journal-pruning";
 import { HostPattern } from "./policy";
 
 /** The relay's config file (`keel-relay --config relay.yaml`), one schema. */
@@ -35,8 +36,23 @@ export const RelayConfigFile = z.object({
     })
     .default({ connectTimeoutMs: 10_000, keepaliveMs: 15_000 }),
   heartbeatMs: z.number().int().min(100).max(600_000).default(15_000),
+  journal: z
+    .object({
+      // Below ACTIVE_WINDOW_MS a limit would change nothing: an active run is never pruned.
+      maxAgeHours: z.number().min(6, "must be at least 6 (the longest a step may run)").max(24 * 3650).default(168),
+      maxMiB: z.number().min(1).max(1024 * 1024).default(256),
+      secretsMaxAgeHours: z.number().min(6, "must be at least 6 (the longest a step may run)").max(24 * 3650).default(24),
+      pruneEveryMinutes: z.number().min(1).max(24 * 60).default(60),
+    })
+    .default({ maxAgeHours: 168, maxMiB: 256, secretsMaxAgeHours: 24, pruneEveryMinutes: 60 }),
 });
 export type RelayConfigInput = z.input<typeof RelayConfigFile>;
+
+/** journal limits in the units journal-pruning.ts works in. */
+export function journalLimits(cfg: Pick<RelayConfig, "journal">): JournalLimits {
+  const hour = 3600_000;
+  return { maxAgeMs: cfg.journal.maxAgeHours * hour, maxBytes: Math.round(cfg.journal.maxMiB * 1024 * 1024), secretsMaxAgeMs: cfg.journal.secretsMaxAgeHours * hour };
+}
 
 /** The config after defaults, with the token resolved and paths made absolute. */
 export type RelayConfig = Omit<z.output<typeof RelayConfigFile>, "api"> & {

@@ -108,23 +108,20 @@ export class RelayConnection {
   private onMessage(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
     if (ws !== this.ws) return;
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
-    const decoded = decodeFrame(buffer, isBinary);
-    if (decoded.kind === "invalid") {
-      this.opts.log("ws", `ignoring invalid frame: ${decoded.reason}`);
-      return;
-    }
-    if (decoded.kind === "bad-step") {
-      this.opts.log("ws", `step.run ${decoded.runId}/${decoded.stepId} carries an invalid step: answering invalid_step`);
-      this.dispatcher?.run(decoded);
-      return;
-    }
-    const message = decoded.message;
-    switch (message.type) {
+    const frame = decodeFrame(buffer, isBinary);
+    switch (frame.type) {
+      case "invalid":
+        this.opts.log("ws", `ignoring invalid frame: ${frame.reason}`);
+        return;
+      case "step.run.bad":
+        this.opts.log("ws", `step.run ${frame.runId}/${frame.stepId} carries an invalid step: answering invalid_step`);
+        this.dispatcher?.refuse(frame);
+        return;
       case "welcome":
-        this.opts.log("ws", `welcome: relay ${message.relay}, site ${message.site}`);
+        this.opts.log("ws", `welcome: relay ${frame.relay}, site ${frame.site}`);
         // Never beat slower than the server expects.
-        if (message.heartbeatMs < this.heartbeatMs) {
-          this.heartbeatMs = message.heartbeatMs;
+        if (frame.heartbeatMs < this.heartbeatMs) {
+          this.heartbeatMs = frame.heartbeatMs;
           this.startHeartbeat(ws);
         }
         return;
@@ -132,14 +129,14 @@ export class RelayConnection {
         this.lastAck = Date.now();
         return;
       case "step.run":
-        this.dispatcher?.run({ cluster: message.cluster, runId: message.runId, stepId: message.step.id, step: message.step });
+        this.dispatcher?.run(frame);
         return;
       case "step.cancel":
-        this.opts.log("ws", `cancel ${message.runId}${message.stepId ? `/${message.stepId}` : " (whole run)"}`);
-        this.dispatcher?.cancel(message.runId, message.stepId);
+        this.opts.log("ws", `cancel ${frame.runId}${frame.stepId ? `/${frame.stepId}` : " (whole run)"}`);
+        this.dispatcher?.cancel(frame.runId, frame.stepId);
         return;
       case "error":
-        this.opts.log("ws", `server error ${message.code}: ${message.message}`);
+        this.opts.log("ws", `server error ${frame.code}: ${frame.message}`);
         return;
     }
   }

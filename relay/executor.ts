@@ -1,4 +1,6 @@
-import { Step, StepResult } from "../schema/steps";
+import { NOTHING_RAN, type StepErrorCode } from "../schema/errors";
+import { STEP_KINDS } from "../schema/step-kinds";
+import { StepResult, type Step } from "../schema/steps";
 import type { Journal } from "./journal";
 import { errorMessage, type Log } from "./log";
 import type { Policy } from "./policy";
@@ -10,9 +12,9 @@ import type { StepOutcome } from "./steps/step-context";
 import { StepFailure } from "./steps/step-failure";
 
 /**
- * Carries out one step: validate → policy → journal → render and run with a
- * deadline → journal the result. Every path ends in a StepResult; nothing here
- * throws to the caller.
+ * Carries out one step (validated when its frame was decoded): policy →
+ * journal → render and run with a deadline → journal the result. Every path
+ * ends in a StepResult; nothing here throws to the caller.
  */
 
 export interface ExecutorDeps {
@@ -28,8 +30,6 @@ export interface Execution {
   fromJournal: boolean;
 }
 
-type ErrorCode = NonNullable<StepResult["error"]>["code"];
-
 /**
  * The abort reason when the relay itself shuts down: the step did not fail,
  * it was interrupted, so it is neither journaled nor answered, and the API
@@ -37,10 +37,7 @@ type ErrorCode = NonNullable<StepResult["error"]>["code"];
  */
 export const RELAY_STOPPING = "relay stopping";
 
-// Results where nothing reached the host: a redelivery may run the step for real.
-const NOT_RUN: ReadonlySet<ErrorCode> = new Set(["invalid_step", "policy_denied", "connect_failed", "host_key_mismatch"]);
-
-function failure(code: ErrorCode, message: string): StepOutcome {
+function failure(code: StepErrorCode, message: string): StepOutcome {
   return { ok: false, exitCode: null, stdout: "", stderr: "", error: { code, message: message.slice(0, 4096) } };
 }
 
@@ -49,24 +46,21 @@ export class Executor {
 
   constructor(private readonly deps: ExecutorDeps) {}
 
-  /** Runs `input` (validated here) for `runId`; a second delivery of a step is answered, not re-run. */
-  async execute(runId: string, input: unknown, signal?: AbortSignal): Promise<Execution> {
-    const parsed = Step.safeParse(input);
-    if (!parsed.success) {
-      const where = parsed.error.issues.map((i) => `step.${i.path.join(".")}: ${i.message}`).join("; ");
-      return { result: { ...failure("invalid_step", where), durationMs: 0 }, fromJournal: false };
-    }
-    const step = parsed.data;
+  /** Runs `step` for `runId`; a second delivery of a step is answered, not re-run. */
+  async execute(runId: string, step: Step, signal?: AbortSignal): Promise<Execution> {
     const key = `${runId}\u0000${step.id}`;
     const running = this.inFlight.get(key);
     if (running) return { ...(await running), fromJournal: true };
 
+    // The run's journal and secrets stay on disk while any of its steps runs.
+    const release = this.deps.journal.hold(runId);
     const execution = this.executeOnce(runId, step, signal);
     this.inFlight.set(key, execution);
     try {
       return await execution;
     } finally {
       this.inFlight.delete(key);
+      release();
     }
   }
 
@@ -98,17 +92,18 @@ export class Executor {
     }
 
     const started = Date.now();
-    const { secretStdout, ...outcome } = await this.runGuarded(runId, step, signal);
+    const outcome = await this.runGuarded(runId, step, signal);
     const result = StepResult.parse({ ...outcome, durationMs: Date.now() - started });
     const code = result.error?.code;
     log("step", `${tag}: ${result.ok ? "ok" : `failed (${code}): ${result.error?.message ?? ""}`} (${result.durationMs} ms)`);
 
     const interrupted = signal?.aborted === true && signal.reason === RELAY_STOPPING;
-    if (!interrupted && (!code || !NOT_RUN.has(code))) {
+    // Where nothing reached the host, a redelivery may run the step for real.
+    if (!interrupted && (!code || !NOTHING_RAN.has(code))) {
       try {
-        // A secret meant for the API once (the admin kubeconfig) is kept as a
-        // relay secret by its step, never in the journal: a redelivery gets "".
-        await journal.record(runId, step.id, secretStdout ? { ...result, stdout: "" } : result);
+        // A secret meant for the API once (the admin kubeconfig) is never
+        // written to the journal: a redelivery gets "".
+        await journal.record(runId, step.id, STEP_KINDS[step.kind].secretStdout ? { ...result, stdout: "" } : result);
       } catch (err) {
         log("journal", `${runId}/${step.id}: cannot record result: ${errorMessage(err)}`);
       }

@@ -1,44 +1,50 @@
-import { z } from "zod";
-import { MAX_FRAME_BYTES, ServerMessage, type RelayMessage } from "../schema/protocol";
+import { MAX_FRAME_BYTES, ServerMessage, StepRunEnvelope, type RelayMessage } from "../schema/protocol";
 import { MAX_OUTPUT_BYTES } from "../schema/steps";
 
 /**
  * Decoding of incoming frames and encoding of outgoing ones, both bounded by
- * MAX_FRAME_BYTES and both checked against the shared protocol schemas.
+ * MAX_FRAME_BYTES and both checked against the shared protocol schemas. Each
+ * frame is parsed here once; everything after works on the typed result.
  */
 
-export type Decoded =
-  | { kind: "message"; message: ServerMessage }
-  /** A step.run whose envelope is fine but whose step is not: answered invalid_step. */
-  | { kind: "bad-step"; cluster: string; runId: string; stepId: string; step: unknown }
-  | { kind: "invalid"; reason: string };
+/** A step.run whose envelope is fine but whose step is not: answered invalid_step, never run. */
+export interface BadStepRun {
+  type: "step.run.bad";
+  cluster: string;
+  runId: string;
+  stepId: string;
+  /** Which fields of the step are wrong, e.g. `step.host.port: Too big`. */
+  problem: string;
+}
 
-const Name = z.string().min(1).max(100);
-const StepRunEnvelope = z.object({
-  type: z.literal("step.run"),
-  cluster: Name,
-  runId: Name,
-  step: z.object({ id: z.string().min(1).max(200) }).loose(),
-});
+/** A frame that is not part of the protocol: logged and dropped. */
+export interface InvalidFrame {
+  type: "invalid";
+  reason: string;
+}
 
-export function decodeFrame(data: Buffer, isBinary: boolean): Decoded {
-  if (isBinary) return { kind: "invalid", reason: "binary frame" };
-  if (data.length > MAX_FRAME_BYTES) return { kind: "invalid", reason: `frame of ${data.length} bytes exceeds ${MAX_FRAME_BYTES}` };
+export type DecodedFrame = ServerMessage | BadStepRun | InvalidFrame;
+
+export function decodeFrame(data: Buffer, isBinary: boolean): DecodedFrame {
+  if (isBinary) return { type: "invalid", reason: "binary frame" };
+  if (data.length > MAX_FRAME_BYTES) return { type: "invalid", reason: `frame of ${data.length} bytes exceeds ${MAX_FRAME_BYTES}` };
   let json: unknown;
   try {
     json = JSON.parse(data.toString("utf8"));
   } catch {
-    return { kind: "invalid", reason: "not JSON" };
+    return { type: "invalid", reason: "not JSON" };
   }
   const parsed = ServerMessage.safeParse(json);
-  if (parsed.success) return { kind: "message", message: parsed.data };
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues;
   const envelope = StepRunEnvelope.safeParse(json);
   if (envelope.success) {
     const { cluster, runId, step } = envelope.data;
-    return { kind: "bad-step", cluster, runId, stepId: step.id, step };
+    const problem = issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ");
+    return { type: "step.run.bad", cluster, runId, stepId: step.id, problem: problem || "step: does not match any step kind" };
   }
-  const issue = parsed.error.issues[0];
-  return { kind: "invalid", reason: issue ? `${issue.path.join(".") || "frame"}: ${issue.message}` : "does not match the protocol" };
+  const issue = issues[0];
+  return { type: "invalid", reason: issue ? `${issue.path.join(".") || "frame"}: ${issue.message}` : "does not match the protocol" };
 }
 
 /** JSON for a frame, trimming step output if (and only if) it would not fit in one frame. */

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { ConfigError, loadRelayConfig, resolveRelayConfig, type RelayConfig } from "./config";
+import { ConfigError, journalLimits, loadRelayConfig, resolveRelayConfig, type RelayConfig } from "./config";
 import { RelayConnection } from "./connection";
 import { Dispatcher } from "./dispatcher";
 import { ensureDir } from "./durable-file";
@@ -36,7 +36,19 @@ export async function startRelay(config: unknown, opts: StartOptions = {}): Prom
 
 async function startResolvedRelay(cfg: RelayConfig, log: Log): Promise<RelayHandle> {
   await ensureDir(cfg.stateDir);
-  const [journal, knownHosts] = await Promise.all([Journal.open(cfg.stateDir), KnownHosts.open(cfg.stateDir)]);
+  const [journal, knownHosts] = await Promise.all([Journal.open(cfg.stateDir, journalLimits(cfg)), KnownHosts.open(cfg.stateDir)]);
+  const prune = async () => {
+    try {
+      const report = await journal.prune();
+      if (report.runs + report.secrets > 0) log("journal", `pruned ${report.runs} run(s) and the secrets of ${report.secrets} more; ${(report.bytes / 1024 / 1024).toFixed(1)} MiB left`);
+      if (report.overLimit) log("journal", `runs active in the last 6 hours alone hold ${(report.bytes / 1024 / 1024).toFixed(1)} MiB, over journal.maxMiB`);
+    } catch (err) {
+      log("journal", `cannot prune: ${errorMessage(err)}`);
+    }
+  };
+  await prune();
+  const pruning = setInterval(() => void prune(), cfg.journal.pruneEveryMinutes * 60_000);
+  pruning.unref();
   const pool = new SshPool({ knownHosts, connectTimeoutMs: cfg.ssh.connectTimeoutMs, keepaliveMs: cfg.ssh.keepaliveMs, log });
   const policy = new Policy(cfg.policy);
   const executor = new Executor({ pool, policy, journal, log });
@@ -56,6 +68,7 @@ async function startResolvedRelay(cfg: RelayConfig, log: Log): Promise<RelayHand
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      clearInterval(pruning);
       await dispatcher.drain();
       await pool.closeAll();
       await connection.stop();

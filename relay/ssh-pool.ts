@@ -14,8 +14,8 @@ export function endpointKey(e: SshEndpoint): string {
   return `${e.user}@${hostPortKey(e.address, e.port)}`;
 }
 
-/** "user@address:port via user@bastion:port" — the pool key. */
-export function targetKey(target: HostTarget): string {
+/** "user@address:port via user@bastion:port": one pooled connection each (a login or a route is another connection to the same host). */
+export function poolKey(target: HostTarget): string {
   return target.bastion ? `${endpointKey(target)} via ${endpointKey(target.bastion)}` : endpointKey(target);
 }
 
@@ -32,7 +32,7 @@ export class SshPool {
 
   /** The live connection for a target, opening (and pinning) one when needed. */
   async connect(target: HostTarget): Promise<SshConnection> {
-    const key = targetKey(target);
+    const key = poolKey(target);
     const existing = this.entries.get(key);
     if (existing) {
       const conn = await existing.catch(() => undefined);
@@ -87,7 +87,7 @@ export class SshPool {
 
   /** Closes a target's connection (not its bastion's, which other targets may share). */
   async disconnect(target: HostTarget): Promise<boolean> {
-    const key = targetKey(target);
+    const key = poolKey(target);
     const entry = this.entries.get(key);
     if (!entry) return false;
     this.entries.delete(key);

@@ -49,9 +49,24 @@ export type StepErrorCode = z.infer<typeof StepErrorCode>;
 /** Step failures where nothing reached the host (so a retry cannot repeat anything). */
 export const NOTHING_RAN: ReadonlySet<StepErrorCode> = new Set(["connect_failed", "host_key_mismatch", "policy_denied", "invalid_step"]);
 
-/** The codes of the relay protocol's `error` frame. */
-export const PROTOCOL_ERROR_CODES = ["invalid_frame", "frame_too_large", "protocol_mismatch", "invalid_step", "forbidden", "internal"] as const satisfies readonly ErrorCode[];
+/**
+ * The codes of the relay protocol's `error` frame: a frame that does not parse
+ * (invalid_frame, frame_too_large), a relay speaking another version, a frame
+ * out of order (bad_request: step.run before hello, a second hello), a relay
+ * acting outside its site (forbidden), a step the run no longer expects (conflict).
+ */
+export const PROTOCOL_ERROR_CODES = [
+  "invalid_frame",
+  "frame_too_large",
+  "protocol_mismatch",
+  "invalid_step",
+  "bad_request",
+  "forbidden",
+  "conflict",
+  "internal",
+] as const satisfies readonly ErrorCode[];
 export const ProtocolErrorCode = z.enum(PROTOCOL_ERROR_CODES);
+export type ProtocolErrorCode = z.infer<typeof ProtocolErrorCode>;
 
 export const ErrorDetail = z.object({ path: z.string(), message: z.string() });
 export type ErrorDetail = z.infer<typeof ErrorDetail>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ProtocolErrorCode } from "./errors";
 import { Step, StepResult } from "./steps";
 
 /**
@@ -55,6 +56,12 @@ export const StepRun = z.object({
   runId: Name,
   step: Step,
 });
+export type StepRun = z.infer<typeof StepRun>;
+/**
+ * A step.run whose envelope is sound even if its step is not: enough to
+ * answer that step `invalid_step` instead of dropping the frame.
+ */
+export const StepRunEnvelope = StepRun.extend({ step: z.object({ id: z.string().min(1).max(200) }).loose() });
 export const StepCancel = z.object({
   type: z.literal("step.cancel"),
   runId: Name,
@@ -62,7 +69,7 @@ export const StepCancel = z.object({
 });
 export const ServerError = z.object({
   type: z.literal("error"),
-  code: z.string().max(100),
+  code: ProtocolErrorCode,
   message: z.string().max(2000),
 });
 export const ServerMessage = z.discriminatedUnion("type", [ServerWelcome, ServerHeartbeatAck, StepRun, StepCancel, ServerError]);

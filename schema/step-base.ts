@@ -35,6 +35,16 @@ export const HostTarget = SshEndpoint.extend({
 });
 export type HostTarget = z.infer<typeof HostTarget>;
 
+/**
+ * "address:port": how a host is named in step ids, events, facts and errors,
+ * as k0sctl prints it (and as schema/cluster.ts names a spec host, so the two
+ * compare equal). Two targets with the same key are the same host, whichever
+ * login or bastion reaches it.
+ */
+export function hostKey(target: Pick<HostTarget, "address" | "port">): string {
+  return `${target.address}:${target.port}`;
+}
+
 export const StepBase = z.object({
   /** Unique within the run; the relay's journal dedupes on (runId, id). */
   id: z.string().min(1).max(200),

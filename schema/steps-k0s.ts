@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SafePath, StepBase } from "./step-base";
+import { HostTarget, SafePath, StepBase } from "./step-base";
 
 /**
  * The apply vocabulary: every typed step the k0s planners emit and the relay
@@ -11,8 +11,9 @@ import { SafePath, StepBase } from "./step-base";
  *   `--data-dir` only to commands that define it (see k0s-reference.md).
  * - `kube.*` and node waits run on the host in `host` (the leader) through
  *   `<installPath> kubectl --data-dir=<dataDir>`; `nodeName` names the target.
- * - Secrets (join tokens, kubeconfigs) never travel: `saveAs` asks the relay to
- *   keep a step's output under that name, `tokenSecret`/`secret` refer to it.
+ * - Secrets (join tokens) never travel: `saveAs` asks the relay to keep a
+ *   step's output under that name, `tokenSecret`/`secret` refer to it. Which
+ *   kinds' stdout is secret is in step-kinds.ts.
  */
 
 /** A name under which the relay keeps a secret for the rest of the run. */
@@ -28,6 +29,15 @@ export const NodeName = z
 
 export const K0sService = z.enum(["k0scontroller", "k0sworker"]);
 export type K0sService = z.infer<typeof K0sService>;
+/** The systemd unit `k0s install <role>` creates. */
+export const K0S_SERVICE_OF_ROLE = { controller: "k0scontroller", worker: "k0sworker" } as const satisfies Record<"controller" | "worker", K0sService>;
+
+/**
+ * Where the relay writes a joiner's token for `--token-file` (k0s.install) and
+ * overwrites it once the token is invalidated (k0s.token.invalidate). Only the
+ * relay touches it; planners name the token, never the file.
+ */
+export const JOIN_TOKEN_FILE = "/etc/k0s/k0stoken";
 
 const Version = z.string().regex(/^v?\d+\.\d+\.\d+[0-9A-Za-z.+-]*$/, "must be a k0s version");
 const OneLine = z.string().max(65_536).regex(/^[^\0\r\n]*$/, "must be a single line");
@@ -122,7 +132,7 @@ export const K0sConfigWriteStep = StepBase.extend({
 
 /**
  * `k0s install controller|worker` as a systemd service. The relay writes the
- * token named by `tokenSecret` to /etc/k0s/k0stoken (0600) and passes
+ * token named by `tokenSecret` to JOIN_TOKEN_FILE (0600) and passes
  * `--token-file`; `environment` becomes a systemd drop-in; `kubeletExtraArgs`
  * is joined into one `--kubelet-extra-args` value; `installFlags` are argv
  * tokens, passed through in order after keel's own flags.
@@ -171,11 +181,17 @@ export const K0sTokenCreateStep = StepBase.extend({
   saveAs: SecretName,
 });
 
-/** `k0s token invalidate <id>` for the token kept as `secret`; the relay then forgets it. */
+/**
+ * `k0s token invalidate <id>` (on the leader) for the token kept as `secret`;
+ * the relay then forgets it and, when `joiner` names the host that joined
+ * with it, overwrites the token file k0s.install wrote there, as k0sctl does:
+ * a used token has no business staying on the host.
+ */
 export const K0sTokenInvalidateStep = StepBase.extend({
   kind: z.literal("k0s.token.invalidate"),
   ...K0sPaths,
   secret: SecretName,
+  joiner: HostTarget.optional(),
 });
 
 export const TaintEffect = z.enum(["NoExecute", "NoSchedule", "PreferNoSchedule"]);
@@ -268,12 +284,16 @@ export const HookRunStep = StepBase.extend({
   lines: z.array(z.string().max(65_536).regex(/^[^\0]*$/)).min(1).max(200),
 });
 
-/** `k0s kubeconfig admin`, server rewritten to `server`; kept on the relay as `saveAs`. */
+/**
+ * `k0s kubeconfig admin`, server rewritten to `server`, returned once in
+ * stdout (a secretStdout kind: never journaled, logged or kept on the relay).
+ */
 export const K0sKubeconfigAdminStep = StepBase.extend({
   kind: z.literal("k0s.kubeconfig.admin"),
   ...K0sPaths,
   server: z.string().max(300).regex(/^https:\/\/[A-Za-z0-9.:[\]-]+$/),
-  saveAs: SecretName,
+  /** @deprecated Ignored: nothing is kept. Accepted until worker/runs/admin-kubeconfig.ts stops sending it. */
+  saveAs: SecretName.optional(),
 });
 
 export const K0sStep = z.discriminatedUnion("kind", [

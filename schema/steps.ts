@@ -3,7 +3,7 @@ import { StepBase } from "./step-base";
 import { StepErrorCode } from "./errors";
 import { K0sFactsReport, K0sStep } from "./steps-k0s";
 
-export { SafeAddress, SafeUser, SafePath, SshEndpoint, HostTarget, StepBase } from "./step-base";
+export { SafeAddress, SafeUser, SafePath, SshEndpoint, HostTarget, StepBase, hostKey } from "./step-base";
 
 /**
  * The relay's closed vocabulary. The API never sends shell text: it sends one

@@ -10,6 +10,3 @@ export interface K0sPaths {
 export function kubectl(step: K0sPaths): ShellText {
   return sh`${step.installPath} kubectl --data-dir=${step.dataDir}`;
 }
-
-/** Where k0s.install puts a join token (read by the service through --token-file). */
-export const TOKEN_FILE = "/etc/k0s/k0stoken";

@@ -1,11 +1,8 @@
 import { Readable } from "node:stream";
-import type { K0sInstallStep } from "../../schema/steps-k0s";
+import { JOIN_TOKEN_FILE, K0S_SERVICE_OF_ROLE, type K0sInstallStep } from "../../schema/steps-k0s";
 import { sh, type ShellText } from "../quote";
-import { TOKEN_FILE } from "./k0s-command";
 import { dirOf, ensureDirs, mustRun, putFile, withSftp } from "./remote-file";
 import { commandFailed, failed, isFailure, type StepContext, type StepOutcome } from "./step-context";
-
-const SERVICE = { controller: "k0scontroller", worker: "k0sworker" } as const;
 
 /** systemd's Environment= quoting: one double-quoted K=V, with \ " and % escaped. */
 export function environmentLine(name: string, value: string): string {
@@ -23,7 +20,7 @@ export function installCommand(step: K0sInstallStep): ShellText {
     if (step.noTaints) flags.push(sh`--no-taints=true`);
     if (step.single) flags.push(sh`--single=true`);
   }
-  if (step.tokenSecret) flags.push(sh`--token-file=${TOKEN_FILE}`);
+  if (step.tokenSecret) flags.push(sh`--token-file=${JOIN_TOKEN_FILE}`);
   if (step.kubeletExtraArgs.length > 0) flags.push(sh`${`--kubelet-extra-args=${step.kubeletExtraArgs.join(" ")}`}`);
   if (step.force) flags.push(sh`--force=true`);
   return sh`${step.installPath} install ${step.role} ${[...flags, ...step.installFlags]}`;
@@ -31,7 +28,7 @@ export function installCommand(step: K0sInstallStep): ShellText {
 
 /**
  * `k0s install controller|worker`. The join token goes to the host over SFTP
- * into /etc/k0s/k0stoken (0600), never onto a command line; the spec's
+ * into JOIN_TOKEN_FILE (0600), never onto a command line; the spec's
  * environment becomes the unit's `env.conf` drop-in (it may hold proxy
  * credentials, so it travels over SFTP too).
  */
@@ -45,13 +42,13 @@ export async function k0sInstall(step: K0sInstallStep, ctx: StepContext): Promis
     if (!token) return failed("invalid_step", `join token secret ${step.tokenSecret} is not on this relay (never created in this run, or already invalidated)`);
   }
 
-  const dropInDir = `/etc/systemd/system/${SERVICE[step.role]}.service.d`;
+  const dropInDir = `/etc/systemd/system/${K0S_SERVICE_OF_ROLE[step.role]}.service.d`;
   const dropIn = `${dropInDir}/env.conf`;
   const env = Object.entries(step.environment);
   if (token !== undefined) {
     const bytes = Buffer.from(`${token.trim()}\n`);
-    await ensureDirs(ctx, [dirOf(TOKEN_FILE)]);
-    await withSftp(ctx, (sftp) => putFile(ctx, sftp, Readable.from([bytes]), TOKEN_FILE, { mode: "0600" }));
+    await ensureDirs(ctx, [dirOf(JOIN_TOKEN_FILE)]);
+    await withSftp(ctx, (sftp) => putFile(ctx, sftp, Readable.from([bytes]), JOIN_TOKEN_FILE, { mode: "0600" }));
   }
 
   const install = installCommand(step);

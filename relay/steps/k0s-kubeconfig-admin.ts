@@ -17,9 +17,10 @@ export function rewriteServer(kubeconfig: string, server: string): string | unde
 /**
  * `k0s kubeconfig admin`, server rewritten to the API address users reach
  * (k0s writes localhost), returned once in stdout for the API to stream to
- * the admin who asked. `secretStdout` keeps it out of the journal and the
- * logs, and it is not kept as a relay secret either: nothing reads it later,
- * and a cluster-admin credential must not pile up on the jump host's disk.
+ * the admin who asked. Its kind's `secretStdout` trait keeps it out of the
+ * journal and the logs, and it is not kept as a relay secret either: nothing
+ * reads it later, and a cluster-admin credential must not pile up on the jump
+ * host's disk.
  */
 export async function k0sKubeconfigAdmin(step: K0sKubeconfigAdminStep, ctx: StepContext): Promise<StepOutcome> {
   const command = sh`${step.installPath} kubeconfig admin --data-dir=${step.dataDir}`;
@@ -27,5 +28,5 @@ export async function k0sKubeconfigAdmin(step: K0sKubeconfigAdminStep, ctx: Step
   if (isFailure(res)) return { ...commandFailed(command, res), stdout: "" };
   const kubeconfig = rewriteServer(res.stdout, step.server);
   if (!kubeconfig) return failed("command_failed", `\`${command.text}\` printed no kubeconfig`);
-  return { ok: true, exitCode: 0, stdout: kubeconfig, stderr: res.stderr, secretStdout: true };
+  return { ok: true, exitCode: 0, stdout: kubeconfig, stderr: res.stderr };
 }

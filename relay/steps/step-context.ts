@@ -1,4 +1,5 @@
 import type { SFTPWrapper } from "ssh2";
+import type { StepErrorCode } from "../../schema/errors";
 import type { HostFacts, HostTarget, StepResult } from "../../schema/steps";
 import type { Journal } from "../journal";
 import type { Log } from "../log";
@@ -31,23 +32,15 @@ export interface StepContext {
   sftp(): Promise<SFTPWrapper>;
 }
 
-type ErrorCode = NonNullable<StepResult["error"]>["code"];
-
-/** A step's outcome before the executor adds timing. */
-export type StepOutcome = Omit<StepResult, "durationMs"> & {
-  /**
-   * stdout carries a secret meant for the API exactly once (the admin
-   * kubeconfig): the executor never journals or logs it.
-   */
-  secretStdout?: boolean;
-};
+/** A step's outcome before the executor adds timing. Which kinds' stdout is secret: schema/step-kinds.ts. */
+export type StepOutcome = Omit<StepResult, "durationMs">;
 
 export function succeeded(res: ExecResult, facts?: HostFacts): StepOutcome {
   return { ok: true, exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr, ...(facts ? { facts } : {}) };
 }
 
 /** A failure that is not a command's exit (policy, a missing secret, a bad reply); nothing of it is secret. */
-export function failed(code: ErrorCode, message: string, res?: ExecResult): StepOutcome {
+export function failed(code: StepErrorCode, message: string, res?: ExecResult): StepOutcome {
   return {
     ok: false,
     exitCode: res?.exitCode ?? null,

@@ -40,7 +40,6 @@ describe("planApply: hooks", () => {
       "start:10.0.0.12:22",
       "node-ready:10.0.0.12:22",
       "token-invalidate:10.0.0.12:22",
-      "token-file-scrub:10.0.0.12:22",
       "hook:install.after:10.0.0.12:22",
     ]);
     expect(phase(r.plan, "Run after apply hooks").steps[0]).toMatchObject({ kind: "hook.run", hook: "apply.after", lines: ["echo apply-after"], host: { address: "10.0.0.11" } });

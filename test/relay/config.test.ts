@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRelayConfig, resolveRelayConfig } from "../../relay/config";
+import { journalLimits, loadRelayConfig, resolveRelayConfig } from "../../relay/config";
 import { connectUrl } from "../../relay/connection";
 import { tempDir } from "./helpers";
 
@@ -35,6 +35,7 @@ describe("relay config", () => {
     expect(cfg.policy).toEqual({ allowedHosts: ["10.0.0.0/8", "fd00::/8", "jump.lan"], uploadRoots: [join(dir.path, "uploads")], allowHooks: false });
     expect(cfg.ssh).toEqual({ connectTimeoutMs: 5000, keepaliveMs: 15000 });
     expect(cfg.heartbeatMs).toBe(20000);
+    expect(journalLimits(cfg)).toEqual({ maxAgeMs: 168 * 3600_000, maxBytes: 256 * 1024 * 1024, secretsMaxAgeMs: 24 * 3600_000 });
   });
 
   it("lets KEEL_RELAY_TOKEN override the token", async () => {
@@ -49,6 +50,8 @@ describe("relay config", () => {
     [{ ssh: { connectTimeoutMs: "soon" } }, "ssh.connectTimeoutMs"],
     [{ site: "" }, "site"],
     [{ policy: { allowedHosts: ["10.0.0.0/8"], allowHooks: "yes" } }, "policy.allowHooks"],
+    [{ journal: { maxAgeHours: 1 } }, "journal.maxAgeHours"],
+    [{ journal: { maxMiB: 0 } }, "journal.maxMiB"],
   ])("names the bad field (%j)", async (override, field) => {
     const base = { api: { url: "http://127.0.0.1:8787", token: "0123456789" }, site: "dc1", stateDir: "/tmp/x", policy: { allowedHosts: ["10.0.0.0/8"] } };
     await expect(resolveRelayConfig({ ...base, ...override }, { env: {} })).rejects.toThrow(new RegExp(`${field.replace(/[[\]]/g, "\\$&")}:`));

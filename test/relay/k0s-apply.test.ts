@@ -250,14 +250,16 @@ describe("a mini apply through the executor on 3 hosts (controller+worker, 2 wor
     expect(parts.logs.lines.join("\n")).not.toContain(token);
   });
 
-  it("k0s.token.invalidate removes the token in k0s and on the relay", async () => {
+  it("k0s.token.invalidate removes the token in k0s and on the relay, and overwrites the joiner's token file", async () => {
     const list = () => parts.pool.exec(targetOf(cluster, host(0)), sh`${K0S} token list --data-dir=${DATA_DIR}`);
     const id = /^[a-z0-9]{6}/m.exec((await list()).stdout.split("\n")[1] ?? "")?.[0];
     expect(id).toBeTruthy();
-    const res = await ok(0, "k0s.token.invalidate", { ...k0sPaths, secret: "join:worker" });
+    const res = await ok(0, "k0s.token.invalidate", { ...k0sPaths, secret: "join:worker", joiner: targetOf(cluster, host(1)) });
     expect(res.stdout).toContain(`token ${id ?? ""} deleted`);
     expect((await list()).stdout).not.toContain(id);
     expect(await parts.journal.getSecret(RUN, "join:worker")).toBeUndefined();
+    expect(await readFile(onHost(1, "/etc/k0s/k0stoken"), "utf8")).toBe("# join token used and invalidated by keel\n");
+    expect(await modeOf(onHost(1, "/etc/k0s/k0stoken"))).toBe("0600");
     const again = await step(0, "k0s.token.invalidate", { ...k0sPaths, secret: "join:worker" });
     expect(again.error?.code).toBe("invalid_step");
     expect(again.error?.message).toContain("join:worker is not on this relay");

@@ -3,11 +3,13 @@ import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Executor } from "../../relay/executor";
+import { decodeFrame } from "../../relay/frames";
 import { Journal } from "../../relay/journal";
 import { KnownHosts } from "../../relay/known-hosts";
 import { HostPattern, Policy } from "../../relay/policy";
 import { SshPool } from "../../relay/ssh-pool";
 import { recordingLog, tempDir, waitFor } from "./helpers";
+import { decodingExecutor } from "./sim-relay";
 
 describe("policy.allowedHosts matching", () => {
   const policy = new Policy({
@@ -84,7 +86,7 @@ describe("a step outside policy", () => {
     const { log } = recordingLog();
     const policy = new Policy({ allowedHosts: ["10.0.0.0/8"] });
     const pool = new SshPool({ knownHosts: await KnownHosts.open(state.path), connectTimeoutMs: 2000, keepaliveMs: 5000, log });
-    const executor = new Executor({ pool, policy, journal: await Journal.open(state.path), log });
+    const executor = decodingExecutor(new Executor({ pool, policy, journal: await Journal.open(state.path), log }));
 
     const direct = await executor.execute("run-1", { id: "c1", kind: "host.connect", host: { address: "127.0.0.1", port, user: "root" } });
     expect(direct.result.ok).toBe(false);
@@ -109,13 +111,11 @@ describe("a step outside policy", () => {
     accepted = 0; // the probe was ours; the next test counts from zero
   });
 
-  it("answers an invalid step with invalid_step naming the field", async () => {
-    const { log } = recordingLog();
-    const pool = new SshPool({ knownHosts: await KnownHosts.open(state.path), connectTimeoutMs: 2000, keepaliveMs: 5000, log });
-    const executor = new Executor({ pool, policy: new Policy({ allowedHosts: ["127.0.0.1"] }), journal: await Journal.open(state.path), log });
-    const res = await executor.execute("run-1", { id: "x", kind: "host.connect", host: { address: "127.0.0.1; reboot", port: 22, user: "root" } });
-    expect(res.result.error?.code).toBe("invalid_step");
-    expect(res.result.error?.message).toContain("step.host.address");
+  it("answers an invalid step with invalid_step naming the field, before any executor sees it", () => {
+    const frame = { type: "step.run", cluster: "c", runId: "run-1", step: { id: "x", kind: "host.connect", host: { address: "127.0.0.1; reboot", port: 22, user: "root" } } };
+    const decoded = decodeFrame(Buffer.from(JSON.stringify(frame)), false);
+    expect(decoded).toMatchObject({ type: "step.run.bad", runId: "run-1", stepId: "x" });
+    expect(decoded.type === "step.run.bad" && decoded.problem).toContain("step.host.address");
     expect(accepted).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { chmod, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { HostTarget } from "../../schema/steps";
+import { Step, type HostTarget } from "../../schema/steps";
 import { Executor } from "../../relay/executor";
 import { Journal } from "../../relay/journal";
 import { KnownHosts } from "../../relay/known-hosts";
@@ -8,6 +8,14 @@ import { Policy } from "../../relay/policy";
 import { SshPool } from "../../relay/ssh-pool";
 import type { SimCluster, SimHost } from "../../sim/harness";
 import { recordingLog } from "./helpers";
+
+/**
+ * The executor as the relay feeds it: each step parsed first, as decodeFrame
+ * does with a step.run frame, so tests can write steps as plain objects.
+ */
+export function decodingExecutor(executor: Executor) {
+  return { execute: (runId: string, input: unknown, signal?: AbortSignal) => executor.execute(runId, Step.parse(input), signal) };
+}
 
 /** The relay's parts wired together over one state folder, as startRelay does. */
 export async function relayParts(
@@ -19,7 +27,7 @@ export async function relayParts(
   const pool = new SshPool({ knownHosts, connectTimeoutMs: opts.connectTimeoutMs ?? 5000, keepaliveMs: 5000, log: logs.log });
   const policy = new Policy({ allowedHosts: opts.allowedHosts ?? ["127.0.0.0/8"], uploadRoots: opts.uploadRoots ?? [], allowHooks: opts.allowHooks ?? false });
   const journal = await Journal.open(stateDir);
-  const executor = new Executor({ pool, policy, journal, log: logs.log });
+  const executor = decodingExecutor(new Executor({ pool, policy, journal, log: logs.log }));
   return { pool, executor, knownHosts, logs, journal, policy };
 }
 

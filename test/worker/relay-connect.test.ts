@@ -53,11 +53,11 @@ describe("GET /v1/relays/connect", () => {
       send();
       return relay.next("an error frame", (fr) => fr.type === "error", from);
     };
-    expect(await errorsAfter(() => relay.ws.send("{not json"))).toMatchObject({ code: "bad_frame", message: "frame is not valid JSON" });
-    expect(await errorsAfter(() => relay.send({ type: "rm -rf /" }))).toMatchObject({ code: "bad_frame" });
-    expect(await errorsAfter(() => relay.send({ type: "heartbeat", at: "soon" }))).toMatchObject({ code: "bad_frame", message: expect.stringContaining("at") });
-    expect(await errorsAfter(() => relay.ws.send("x".repeat(MAX_FRAME_BYTES + 1)))).toMatchObject({ code: "bad_frame", message: expect.stringContaining("limit") });
-    expect(await errorsAfter(() => relay.ws.send(new Uint8Array([1, 2, 3])))).toMatchObject({ code: "bad_frame" });
+    expect(await errorsAfter(() => relay.ws.send("{not json"))).toMatchObject({ code: "invalid_frame", message: "frame is not valid JSON" });
+    expect(await errorsAfter(() => relay.send({ type: "rm -rf /" }))).toMatchObject({ code: "invalid_frame" });
+    expect(await errorsAfter(() => relay.send({ type: "heartbeat", at: "soon" }))).toMatchObject({ code: "invalid_frame", message: expect.stringContaining("at") });
+    expect(await errorsAfter(() => relay.ws.send("x".repeat(MAX_FRAME_BYTES + 1)))).toMatchObject({ code: "invalid_frame", message: expect.stringContaining("limit") });
+    expect(await errorsAfter(() => relay.ws.send(new Uint8Array([1, 2, 3])))).toMatchObject({ code: "invalid_frame" });
 
     // Still connected and answering.
     const from = relay.frames.length;
@@ -71,7 +71,7 @@ describe("GET /v1/relays/connect", () => {
     const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11"]));
     const early = await RelaySocket.open(f.token);
     early.send({ type: "heartbeat", at: 1 });
-    expect(await early.next("error", (fr) => fr.type === "error")).toMatchObject({ code: "hello_first" });
+    expect(await early.next("error", (fr) => fr.type === "error")).toMatchObject({ code: "bad_request" });
     early.close();
 
     const old = await RelaySocket.open(f.token);
@@ -82,7 +82,7 @@ describe("GET /v1/relays/connect", () => {
 
     const lost = await RelaySocket.open(f.token);
     lost.send({ type: "hello", relayVersion: "0.1.0", protocolVersion: PROTOCOL_VERSION, site: "elsewhere" });
-    expect(await lost.next("error", (fr) => fr.type === "error")).toMatchObject({ code: "site_mismatch" });
+    expect(await lost.next("error", (fr) => fr.type === "error")).toMatchObject({ code: "forbidden" });
     await waitFor("close", () => lost.closed);
     expect(lost.closed?.code).toBe(CloseCode.badHello);
   });

@@ -6,7 +6,8 @@ import type { K0sFactsReport } from "../../schema/steps-k0s";
 import { k0sArch } from "./download-url";
 import { resolveHostTarget } from "./host-target";
 import { installArgs, type InstallArgs } from "./install-flags";
-import { hostKey, type PlanIssue } from "./plan";
+import { type PlanIssue } from "./plan";
+import { hostKey } from "../../schema/step-base";
 import { compareK0sVersions, normalizeK0sVersion } from "./version";
 
 /**

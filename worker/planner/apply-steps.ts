@@ -1,5 +1,5 @@
 import { goDurationMs, type ClusterSpec } from "../../schema/cluster";
-import { TaintEffect, type HookName, type K0sService, type K0sStep } from "../../schema/steps-k0s";
+import { K0S_SERVICE_OF_ROLE, TaintEffect, type HookName, type K0sService, type K0sStep } from "../../schema/steps-k0s";
 import type { ApplyHost } from "./apply-hosts";
 
 /**
@@ -45,7 +45,7 @@ function paths(h: ApplyHost) {
 }
 
 export function serviceName(h: ApplyHost): K0sService {
-  return h.controller ? "k0scontroller" : "k0sworker";
+  return K0S_SERVICE_OF_ROLE[h.controller ? "controller" : "worker"];
 }
 
 // Validation in plan-apply refuses hosts whose node name is unknown before any builder needs it.
@@ -109,27 +109,9 @@ export function tokenCreate(c: StepContext, h: ApplyHost): K0sStep {
   };
 }
 
-/**
- * Overwrites the joiner's token file once its token is invalidated, as
- * k0sctl does: a used join token has no business staying on the host.
- */
-export function tokenFileScrub(h: ApplyHost): K0sStep {
-  return {
-    kind: "file.upload",
-    ...base(h, "token-file-scrub", MINUTE),
-    name: "k0stoken",
-    source: { from: "data", data: "# join token used and invalidated by keel\n" },
-    dst: JOIN_TOKEN_FILE,
-    perm: "0600",
-    dirPerm: "0755",
-  };
-}
-
-/** Where the relay writes a joiner's token (--token-file). */
-export const JOIN_TOKEN_FILE = "/etc/k0s/k0stoken";
-
+/** Runs on the leader; the relay also overwrites the token file it wrote on the joiner. */
 export function tokenInvalidate(c: StepContext, h: ApplyHost): K0sStep {
-  return { kind: "k0s.token.invalidate", ...base(h, "token-invalidate", MINUTE, c.leader), ...paths(c.leader), secret: joinSecret(h) };
+  return { kind: "k0s.token.invalidate", ...base(h, "token-invalidate", MINUTE, c.leader), ...paths(c.leader), secret: joinSecret(h), joiner: h.target };
 }
 
 function evictTaint(c: StepContext, h: ApplyHost) {

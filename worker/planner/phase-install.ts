@@ -2,7 +2,7 @@ import type { ApplyHost } from "./apply-hosts";
 import { lockstep, phaseFromBatches } from "./apply-plan";
 import type { PlanPhase, CleanupRule } from "./plan";
 import type { Step } from "../../schema/steps";
-import { etcdLeave, hook, joinSecret, k0sInstall, k0sReset, nodeReady, readyz, service, tokenCreate, tokenFileScrub, tokenInvalidate, type StepContext } from "./apply-steps";
+import { etcdLeave, hook, joinSecret, k0sInstall, k0sReset, nodeReady, readyz, service, tokenCreate, tokenInvalidate, type StepContext } from "./apply-steps";
 import { chunk, quorumJoinBatches } from "./batches";
 
 /** Initialize the k0s cluster, Install controllers, Install workers. */
@@ -48,7 +48,7 @@ function joinSequence(c: StepContext, h: ApplyHost, cleanup: CleanupRule[]): Ste
     ...hook(h, "install.before"),
     k0sInstall(h, { tokenSecret: joinSecret(h), force: !freshInstall(h) }),
     service(h, "start"),
-    ...(ready ? [ready, invalidate, tokenFileScrub(h)] : []),
+    ...(ready ? [ready, invalidate] : []),
     ...hook(h, "install.after"),
   ];
 }

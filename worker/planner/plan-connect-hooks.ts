@@ -3,7 +3,8 @@ import type { K0sStep } from "../../schema/steps-k0s";
 import { phaseFromBatches } from "./apply-plan";
 import type { PlanPhase } from "./plan";
 import { resolveHostTarget } from "./host-target";
-import { PlanError, hostKey, type PlanIssue } from "./plan";
+import { PlanError, type PlanIssue } from "./plan";
+import { hostKey } from "../../schema/step-base";
 
 export const CONNECT_HOOKS_PHASE = "Run after connect hooks";
 

@@ -2,7 +2,7 @@ import { hostKey } from "../../schema/cluster";
 import type { StoredHostFacts } from "../../schema/stored-facts";
 import type { ApplyChanges } from "./diff";
 import { OPERATIONS, type OperationName } from "./operations";
-import { hostKey as targetKey } from "./plan";
+import { hostKey as targetKey } from "../../schema/step-base";
 import type { PlanIssue } from "./plan";
 import type { RunInputs, RunOptions } from "./run-inputs";
 

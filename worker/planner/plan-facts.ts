@@ -1,6 +1,7 @@
 import { HostFactsStep, type Step } from "../../schema/steps";
 import type { ClusterSpec } from "../../schema/cluster";
-import { PlanError, hostKey, type Plan, type PlanIssue } from "./plan";
+import { PlanError, type Plan, type PlanIssue } from "./plan";
+import { hostKey } from "../../schema/step-base";
 import { resolveHostTarget } from "./host-target";
 
 export const FACTS_PHASES = {

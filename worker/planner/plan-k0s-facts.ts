@@ -4,7 +4,8 @@ import { phaseFromBatches } from "./apply-plan";
 import type { PlanPhase } from "./plan";
 import { CONFIG_PATH } from "./apply-steps";
 import { resolveHostTarget } from "./host-target";
-import { PlanError, hostKey, type PlanIssue } from "./plan";
+import { PlanError, type PlanIssue } from "./plan";
+import { hostKey } from "../../schema/step-base";
 
 export const K0S_FACTS_PHASE = "Gather k0s facts";
 

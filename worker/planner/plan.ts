@@ -53,10 +53,6 @@ export class PlanError extends Error {
   }
 }
 
-/** "address:port": how hosts are named in steps, events, facts and errors (as k0sctl prints them). */
-export function hostKey(target: { address: string; port: number }): string {
-  return `${target.address}:${target.port}`;
-}
 
 /** A phase's steps split at its barriers. */
 export function batchesOf(phase: PlanPhase): Step[][] {

@@ -3,7 +3,7 @@ import type { K0sKubeconfigAdminStep } from "../../schema/steps-k0s";
 import { openDb } from "../core/db";
 import type { Env } from "../core/env";
 import { resolveHostTarget } from "../planner/host-target";
-import { hostKey } from "../planner/plan";
+import { hostKey } from "../../schema/step-base";
 import { EphemeralSteps } from "./ephemeral-steps";
 import type { StoredHostFacts } from "../../schema/stored-facts";
 import { loadRunInputs } from "../core/load-run-inputs";

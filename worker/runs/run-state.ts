@@ -3,7 +3,8 @@ import type { Step } from "../../schema/steps";
 import type { K0sFactsReport } from "../../schema/steps-k0s";
 import type { StoredHostFacts } from "../../schema/stored-facts";
 import type { OperationName } from "../planner/operations";
-import { batchesOf, hostKey, type Plan } from "../planner/plan";
+import { batchesOf, type Plan } from "../planner/plan";
+import { hostKey } from "../../schema/step-base";
 import type { RunOptions } from "../planner/run-inputs";
 import type { RunEvent } from "./run-events";
 

@@ -1,3 +1,4 @@
+import type { ProtocolErrorCode } from "../../../schema/errors";
 import { MAX_FRAME_BYTES, RelayMessage, ServerMessage, type ServerMessageInput } from "../../../schema/protocol";
 
 export type ParsedFrame = { ok: true; frame: RelayMessage } | { ok: false; message: string };
@@ -34,6 +35,6 @@ export function sendFrame(ws: WebSocket, frame: ServerMessageInput): boolean {
   }
 }
 
-export function sendError(ws: WebSocket, code: string, message: string): void {
+export function sendError(ws: WebSocket, code: ProtocolErrorCode, message: string): void {
   sendFrame(ws, { type: "error", code, message: message.slice(0, 2000) });
 }

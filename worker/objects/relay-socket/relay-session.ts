@@ -17,10 +17,10 @@ export async function handleRelayMessage(env: Env, ctx: DurableObjectState, ws: 
   const state = readState(ws);
   if (!state) return closeQuietly(ws, CloseCode.badHello, "connection has no state");
   const parsed = parseRelayFrame(raw);
-  if (!parsed.ok) return sendError(ws, "bad_frame", parsed.message);
+  if (!parsed.ok) return sendError(ws, "invalid_frame", parsed.message);
   const frame = parsed.frame;
   if (frame.type === "hello") return hello(env, ctx, ws, state, frame);
-  if (state.helloAt === null) return sendError(ws, "hello_first", `send hello before ${frame.type}`);
+  if (state.helloAt === null) return sendError(ws, "bad_request", `send hello before ${frame.type}`);
   switch (frame.type) {
     case "heartbeat":
       return heartbeat(env, ws, state);
@@ -44,10 +44,10 @@ async function hello(env: Env, ctx: DurableObjectState, ws: WebSocket, state: So
     return closeQuietly(ws, CloseCode.protocolMismatch, "protocol version mismatch");
   }
   if (frame.site !== state.site) {
-    sendError(ws, "site_mismatch", `relay ${state.relay} is registered for site ${state.site}, not ${frame.site}`);
+    sendError(ws, "forbidden", `relay ${state.relay} is registered for site ${state.site}, not ${frame.site}`);
     return closeQuietly(ws, CloseCode.badHello, "site mismatch");
   }
-  if (state.helloAt !== null) return sendError(ws, "duplicate_hello", "hello was already accepted on this connection");
+  if (state.helloAt !== null) return sendError(ws, "bad_request", "hello was already accepted on this connection");
   const now = Date.now();
   writeState(ws, { ...state, helloAt: now, seenWrittenAt: now, allowHooks: frame.policy.allowHooks });
   // Online in D1 before welcome: once the relay sees welcome, runs can find it.
@@ -71,5 +71,5 @@ async function forwardStep(env: Env, ws: WebSocket, state: SocketState, frame: F
     frame.type === "step.started"
       ? await cluster.onStepStarted(frame.runId, frame.stepId, state.relay)
       : await cluster.onStepFinished(frame.runId, frame.stepId, frame.result, state.relay);
-  if (!ack.accepted) sendError(ws, "step_rejected", `${frame.type} for ${frame.cluster}/${frame.runId}/${frame.stepId}: ${ack.reason ?? "rejected"}`);
+  if (!ack.accepted) sendError(ws, "conflict", `${frame.type} for ${frame.cluster}/${frame.runId}/${frame.stepId}: ${ack.reason ?? "rejected"}`);
 }
