@@ -51,9 +51,19 @@ export async function k0sInstall(step: K0sInstallStep, ctx: StepContext): Promis
     await withSftp(ctx, (sftp) => putFile(ctx, sftp, Readable.from([bytes]), JOIN_TOKEN_FILE, { mode: "0600" }));
   }
 
-  const install = installCommand(step);
-  const res = await ctx.run(install, { asRoot: true });
-  if (isFailure(res)) return commandFailed(install, res);
+  // The planner installs only where gather found no k0s, so a unit that is
+  // there now was made by this very step before the relay lost its result (it
+  // was killed between the install and its journal write): k0s would refuse a
+  // second install ("Init already exists"), and the step must not run twice.
+  const unit = `/etc/systemd/system/${K0S_SERVICE_OF_ROLE[step.role]}.service`;
+  const already = !step.force && (await mustRun(ctx, sh`if [ -e ${unit} ]; then echo yes; fi`)).trim() === "yes";
+  let output = { stdout: "", stderr: "" };
+  if (!already) {
+    const install = installCommand(step);
+    const ran = await ctx.run(install, { asRoot: true });
+    if (isFailure(ran)) return commandFailed(install, ran);
+    output = ran;
+  }
 
   if (env.length > 0) {
     const text = `[Service]\n${env.map(([k, v]) => environmentLine(k, v)).join("\n")}\n`;
@@ -64,5 +74,5 @@ export async function k0sInstall(step: K0sInstallStep, ctx: StepContext): Promis
     // An environment removed from the spec must not linger in the unit.
     await mustRun(ctx, sh`if [ -f ${dropIn} ]; then rm -f -- ${dropIn} && systemctl daemon-reload; fi`);
   }
-  return { ok: true, exitCode: 0, stdout: res.stdout, stderr: res.stderr, changed: true };
+  return { ok: true, exitCode: 0, stdout: output.stdout, stderr: output.stderr, changed: !already };
 }
