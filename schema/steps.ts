@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { StepBase } from "./step-base";
 import { StepErrorCode } from "./errors";
+import { StepReport } from "./step-reports";
 import { K0sFactsReport, K0sStep } from "./steps-k0s";
 
 export { SafeAddress, SafeUser, SafePath, SshEndpoint, HostTarget, StepBase, hostKey } from "./step-base";
@@ -76,6 +77,8 @@ export const StepResult = z.object({
     .optional(),
   /** Steps that converge state (config write, install): false when the host already matched. */
   changed: z.boolean().optional(),
+  /** What the step found that outlives the run (certificates, …): see step-reports.ts. */
+  report: StepReport.optional(),
   durationMs: z.number().int().min(0),
 });
 export type StepResult = z.infer<typeof StepResult>;

@@ -1,5 +1,6 @@
 import type { K0sFactsReport } from "../../schema/steps-k0s";
 import type { ApplyChanges } from "./diff";
+import type { RunReport } from "../../schema/step-reports";
 import type { StoredHostFacts } from "../../schema/stored-facts";
 import { applyGatherPlan, applyHookPaths, planApplyRun } from "./plan-apply-run";
 import { planFacts } from "./plan-facts";
@@ -45,8 +46,8 @@ export interface OperationPlanner {
   /** What a succeeded run makes of the cluster's applied revision: its own revision (apply), none (reset), or unchanged. */
   onSuccess: "applied" | "reset" | null;
   first(inputs: RunInputs, options: RunOptions): Planned<FirstPlan>;
-  /** Called once, after every phase of `first` succeeded, with what they gathered (only when `first` said it gathers). */
-  next(inputs: RunInputs, gathered: Record<string, StoredHostFacts>, options: RunOptions): Planned<NextPlan>;
+  /** Called once, after every phase of `first` succeeded, with what they gathered (only when `first` said it gathers): host facts and step reports. */
+  next(inputs: RunInputs, gathered: Record<string, StoredHostFacts>, options: RunOptions, reports: readonly RunReport[]): Planned<NextPlan>;
 }
 
 const facts: OperationPlanner = {

@@ -43,7 +43,7 @@ export function planDryRun(operation: OperationName, inputs: RunInputs, options:
   } else if (guessed.length > 0) {
     warnings.push(`no k0s facts are stored for ${guessed.join(", ")}: planned as if k0s were not installed there`);
   }
-  const next = first.gathers ? planner.next(inputs, gathered, options) : null;
+  const next = first.gathers ? planner.next(inputs, gathered, options, []) : null;
   if (next && !next.ok) return next;
   const phases = [...first.plan.phases, ...(next?.plan.phases ?? [])].map((p) => ({
     name: p.name,

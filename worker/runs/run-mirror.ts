@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { clusters, runEvents, runSteps, runs } from "../../schema/tables";
 import type { Db } from "../core/db";
 import { appendAuditWith } from "../core/audit-append";
+import { writeReport } from "./report-writers";
 import type { RunState } from "./run-state";
 
 // D1 allows 100 bound parameters per statement: multi-row statements go in chunks.
@@ -30,7 +31,7 @@ export async function writeMirror(db: Db, d1: D1Database, state: RunState): Prom
 
 export function hasMirrorWork(state: RunState): boolean {
   const o = state.outbox;
-  return o.run || o.plan || o.events.length > 0 || o.audit.length > 0 || o.cluster !== null || Object.keys(o.steps).length > 0;
+  return o.run || o.plan || o.events.length > 0 || o.audit.length > 0 || o.reports.length > 0 || o.cluster !== null || Object.keys(o.steps).length > 0;
 }
 
 function mirrorWrites(db: Db, state: RunState): BatchItem<"sqlite">[] {
@@ -71,6 +72,7 @@ function mirrorWrites(db: Db, state: RunState): BatchItem<"sqlite">[] {
   for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
     items.push(db.insert(runEvents).values(events.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing({ target: [runEvents.runId, runEvents.seq] }));
   }
+  for (const kept of o.reports) items.push(...writeReport(db, state, kept));
   if (o.cluster) {
     const { facts, applied } = o.cluster;
     items.push(

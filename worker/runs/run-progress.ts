@@ -113,6 +113,11 @@ export function finishStep(s: RunState, st: StepState, step: Step, result: StepR
   st.error = result.ok ? null : stepFailure(st.host, result);
   if (result.ok && result.facts) s.facts[st.host] = { ...s.facts[st.host], ...result.facts };
   if (result.ok && result.k0s) s.facts[st.host] = { ...s.facts[st.host], k0s: result.k0s };
+  if (result.ok && result.report) {
+    const kept = { stepId: st.id, host: st.host, report: result.report };
+    s.reports.push(kept);
+    s.outbox.reports.push(kept);
+  }
   logEvents(s, stepEvents(step, st.host, s.plan.phases[st.phase]?.name ?? "", result, ctx.now));
   touchStep(s, st, result);
 }
@@ -163,7 +168,7 @@ function finishPhase(s: RunState, ctx: RunContext): void {
 function planNext(s: RunState, ctx: RunContext): void {
   if (!s.gather) return;
   s.gather.planned = true;
-  const planned = OPERATIONS[s.operation].next(ctx.inputs, s.facts, s.options);
+  const planned = OPERATIONS[s.operation].next(ctx.inputs, s.facts, s.options, s.reports);
   if (!planned.ok) {
     const error = `cannot plan the ${s.operation}: ${planned.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
     log(s, ctx.now, "error", "run.planned", null, error);

@@ -1,6 +1,7 @@
 import type { RunStatus, StepStatus } from "../../schema/run-api";
 import type { Step } from "../../schema/steps";
 import type { K0sFactsReport } from "../../schema/steps-k0s";
+import type { RunReport } from "../../schema/step-reports";
 import type { StoredHostFacts } from "../../schema/stored-facts";
 import type { OperationName } from "../planner/operations";
 import { batchesOf, type Plan } from "../planner/plan";
@@ -85,6 +86,8 @@ export interface Outbox {
   steps: Record<string, StepOutput | null>;
   events: (RunEvent & { seq: number })[];
   audit: RunAudit[];
+  /** Reports to store in their own D1 tables (worker/runs/report-writers.ts). */
+  reports: RunReport[];
   /** The cluster row at the end of the run: its facts, and its applied revision when the run changes it (an apply sets it, a reset clears it). */
   cluster: { facts: Record<string, StoredHostFacts> | null; applied: { revision: number | null } | null } | null;
 }
@@ -111,6 +114,8 @@ export interface RunState {
   waitingSince: number | null;
   /** What the gather phases found, by host. */
   facts: Record<string, StoredHostFacts>;
+  /** What steps reported beyond facts (certificates, …), in the order they finished. */
+  reports: RunReport[];
   /** Set when the first phases gather and the rest is planned from what they found. */
   gather: { phases: number; planned: boolean } | null;
   /** Spec paths of hooks the run will run; refused before any step when the relay forbids hooks. */
@@ -130,7 +135,7 @@ export const TERMINAL_STEP: ReadonlySet<StepStatus> = new Set(["succeeded", "fai
 export const FINISHED_RUN: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
 export function emptyOutbox(): Outbox {
-  return { run: false, plan: false, steps: {}, events: [], audit: [], cluster: null };
+  return { run: false, plan: false, steps: {}, events: [], audit: [], reports: [], cluster: null };
 }
 
 export function isFinished(state: RunState): boolean {

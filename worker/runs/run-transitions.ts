@@ -74,6 +74,7 @@ export function startRun(req: StartRequest, ctx: RunContext): { ok: true; transi
     relayStale: true,
     waitingSince: null,
     facts: {},
+    reports: [],
     gather: first.gathers ? { phases: first.plan.phases.length, planned: false } : null,
     hookPaths: first.hookPaths,
     expected: null,

@@ -1,0 +1,22 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import type { RunReport, StepReport, StepReportKind } from "../../schema/step-reports";
+import type { Db } from "../core/db";
+import type { RunState } from "./run-state";
+
+type Writer<K extends StepReportKind> = (db: Db, state: RunState, kept: RunReport & { report: Extract<StepReport, { kind: K }> }) => BatchItem<"sqlite">[];
+
+/**
+ * Where each kind of step report is stored when the run's mirror is written:
+ * one writer per kind (the `satisfies` fails to compile when a kind has none).
+ * Writes must be idempotent (upserts keyed by run, host and what was found):
+ * a mirror batch may be written twice.
+ */
+const WRITERS = {
+  // Stored by the certificate inventory (issue 7); until then a report is kept in the run's state only.
+  certificates: () => [],
+} satisfies { [K in StepReportKind]: Writer<K> };
+
+export function writeReport(db: Db, state: RunState, kept: RunReport): BatchItem<"sqlite">[] {
+  const writer = WRITERS[kept.report.kind] as Writer<typeof kept.report.kind>;
+  return writer(db, state, kept as never);
+}
