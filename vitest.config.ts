@@ -4,12 +4,19 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 // Four projects: unit tests (schema, planner, the CLI against a stub API; no
 // simulated hosts) and relay/e2e tests run in Node (real sshd, real ws); worker
 // tests run inside workerd with real local D1 and Durable Objects.
+//
+// Files run side by side, across projects too: every file that starts
+// simulated hosts has a loopback range of its own (sim/README.md lists them),
+// and most of an e2e file's time is spent waiting on hosts, not on the CPU.
+// (A project with fileParallelism off would run after everything else, one
+// file at a time.)
 export default defineConfig({
   test: {
+    maxWorkers: 4,
     projects: [
       { test: { name: "unit", include: ["test/schema/**/*.test.ts", "test/planner/**/*.test.ts", "test/runs/**/*.test.ts", "test/lb/**/*.test.ts", "test/cli/**/*.test.ts"], environment: "node" } },
-      { test: { name: "relay", include: ["test/relay/**/*.test.ts", "test/sim/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false } },
-      { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 180_000, hookTimeout: 180_000, fileParallelism: false } },
+      { test: { name: "relay", include: ["test/relay/**/*.test.ts", "test/sim/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000 } },
+      { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 240_000, hookTimeout: 240_000 } },
       {
         plugins: [
           cloudflareTest(async () => ({

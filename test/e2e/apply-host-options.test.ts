@@ -67,7 +67,7 @@ spec:
 describe("apply: host options and ClusterConfig fields reach k0s", () => {
   let env: E2eEnv;
   beforeAll(async () => {
-    env = await startE2e({ count: 2, hostnames: ["ignored-a", "k2"] });
+    env = await startE2e({ count: 2, hostnames: ["ignored-a", "k2"], firstOctet: 171 });
     const run = await env.apply(await env.spec(SPEC));
     expect(run.status, run.error ?? "").toBe("succeeded");
   });
@@ -106,7 +106,7 @@ describe("apply: host options and ClusterConfig fields reach k0s", () => {
     expect(cfg).toContain("maxPods: 200");
     expect(cfg).toContain("chartname: prometheus-community/prometheus");
     expect(cfg).toMatch(/telemetry:\s+enabled: false/);
-    expect(cfg).toContain("127.0.0.11"); // sans
+    expect(cfg).toContain(env.ip(11)); // sans
   });
 
   it("uploads the containerd config where k0s's containerd reads it", async () => {

@@ -18,7 +18,7 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     (await d1(`SELECT kind, host FROM run_steps WHERE run_id = '${runId}' AND status = 'succeeded'`)) as { kind: string; host: string }[];
 
   beforeAll(async () => {
-    env = await startE2e({ count: 6, hostnames: ["k1", "k2", "k3", "k4", "k5", "k6"] });
+    env = await startE2e({ count: 6, hostnames: ["k1", "k2", "k3", "k4", "k5", "k6"], firstOctet: 151 });
     base = await env.spec("seed-2.1-basic.yaml");
   });
   afterAll(async () => {
@@ -56,7 +56,7 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
       const cfg = hostFile(i, "etc/k0s/k0s.yaml");
       expect(((await stat(cfg)).mode & 0o777).toString(8)).toBe("600");
       const text = await readFile(cfg, "utf8");
-      for (const addr of ["127.0.0.11", "127.0.0.12", "127.0.0.13"]) expect(text).toContain(addr);
+      for (const addr of [env.ip(11), env.ip(12), env.ip(13)]) expect(text).toContain(addr);
       expect((await env.ssh(i, "systemctl is-active k0scontroller")).stdout.trim()).toBe("active");
     }
     for (const i of [3, 4]) {
@@ -102,7 +102,7 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     const res = await fetch(`${env.stack.api.url}/v1/clusters/k0s-cluster/kubeconfig`, { headers: { Authorization: `Bearer ${env.stack.api.adminToken}` } });
     expect(res.status).toBe(200);
     const kubeconfig = await res.text();
-    expect(kubeconfig).toContain("server: https://127.0.0.11:6443");
+    expect(kubeconfig).toContain(`server: https://${env.ip(11)}:6443`);
     const key = /client-key-data: (\S+)/.exec(kubeconfig)?.[1];
     expect(key && key.length > 100).toBe(true);
     const tables = ["clusters", "cluster_revisions", "runs", "run_steps", "run_events", "audit_log"];
@@ -140,7 +140,7 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     for (let i = 0; i < 3; i++) expect(await readFile(hostFile(i, "etc/k0s/k0s.yaml"), "utf8")).toContain("audit-log-maxage");
     // Each controller is back (readyz) before the next one restarts, so etcd keeps its quorum.
     const said = messages(run).filter((m) => m.includes("restarted service k0scontroller") || m.includes("/readyz ok"));
-    const hosts = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
+    const hosts = [env.ip(11), env.ip(12), env.ip(13)];
     expect(said.filter((m) => m.includes("restarted")).map((m) => hosts.find((h) => m.includes(h)))).toEqual(expect.arrayContaining(hosts));
     for (let i = 0; i + 1 < said.length; i += 2) {
       expect(said[i]).toContain("restarted service k0scontroller");
@@ -160,7 +160,7 @@ describe("apply: seed 2.1 lifecycle on simulated hosts", () => {
     const run = await env.apply(grown);
     expect(run.status, run.error ?? "").toBe("succeeded");
     const installs = (await stepKinds(run.id)).filter((s) => s.kind === "k0s.install").map((s) => s.host);
-    expect(installs).toEqual(["127.0.0.16:22"]);
+    expect(installs).toEqual([`${env.ip(16)}:22`]);
     const nodes = await nodesOf(env);
     expect(nodes.map((n) => n.name)).toEqual(["k1", "k2", "k3", "k4", "k5", "k6"]);
     expect(nodes.every((n) => n.ready)).toBe(true);

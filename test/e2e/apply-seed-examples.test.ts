@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { queryLocalD1, REPO_ROOT } from "../../scripts/local/local-api";
 import { ClusterWriteResponse, RunEventsResponse, RunStateResponse, StartedRun } from "../../cli/responses";
 import { waitUntil } from "../../sim/wait";
-import { nodesOf, startE2e, type E2eEnv } from "./support";
+import { nodesOf, shiftAddresses, startE2e, type E2eEnv } from "./support";
 
 const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
 
@@ -20,7 +20,7 @@ describe("apply: the seed article's examples", () => {
   const root = (i: number, path: string) => join(env?.hosts.hosts[i]?.root ?? "/nonexistent", path);
 
   it("3.2: HA behind an external address, offline: uploaded binary, image bundle, flannel, CNI plugins by glob", async () => {
-    env = await startE2e({ count: 5, hostnames: ["k1", "k2", "k3", "k4", "k5"] });
+    env = await startE2e({ count: 5, hostnames: ["k1", "k2", "k3", "k4", "k5"], firstOctet: 161 });
     const spec = await env.spec("seed-3.2-ha-offline.yaml");
     const run = await env.apply(spec);
     expect(run.status, run.error ?? "").toBe("succeeded");
@@ -39,7 +39,7 @@ describe("apply: the seed article's examples", () => {
 
     for (let i = 0; i < 3; i++) {
       const cfg = await readFile(root(i, "etc/k0s/k0s.yaml"), "utf8");
-      expect(cfg).toContain("externalAddress: 127.0.0.20");
+      expect(cfg).toContain(`externalAddress: ${env?.ip(20) ?? ""}`);
       expect(cfg).toMatch(/provider: custom/);
       expect(cfg).toMatch(/mode: ipvs/);
       expect(cfg).toMatch(/enabled: false/); // telemetry off
@@ -66,10 +66,13 @@ describe("apply: the seed article's examples", () => {
   });
 
   it("2.4: custom CNI on a single controller+worker, applied with the keel CLI", async () => {
-    env = await startE2e({ count: 1, hostnames: ["k1"] });
+    env = await startE2e({ count: 1, hostnames: ["k1"], firstOctet: 161 });
     const e = env;
+    // The example as a user has it, moved to this file's host range.
+    const example = join(e.dir, "seed-2.4-flannel-cni.yaml");
+    await writeFile(example, shiftAddresses(await readFile(join(REPO_ROOT, "examples", "local", "seed-2.4-flannel-cni.yaml"), "utf8"), 161));
     const cli = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "keel.js"), "apply", "-c", join(REPO_ROOT, "examples", "local", "seed-2.4-flannel-cni.yaml"), "--site", e.stack.site], {
+      const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "keel.js"), "apply", "-c", example, "--site", e.stack.site], {
         env: { ...process.env, KEEL_API_URL: e.stack.api.url, KEEL_TOKEN: e.stack.api.adminToken, KEEL_SIM_DIR: e.simDir, KEEL_K0S_URL: e.download.url },
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -80,7 +83,7 @@ describe("apply: the seed article's examples", () => {
     });
     expect(cli.code, cli.out).toBe(0);
     expect(cli.out).toContain("INFO ==> Running phase: Initialize the k0s cluster");
-    expect(cli.out).toContain("INFO [ssh] 127.0.0.11:22: installing k0s controller (with worker)");
+    expect(cli.out).toContain(`INFO [ssh] ${e.ip(11)}:22: installing k0s controller (with worker)`);
     expect(cli.out).not.toContain(e.stack.api.adminToken);
     const cfg = await readFile(root(0, "etc/k0s/k0s.yaml"), "utf8");
     expect(cfg).toMatch(/provider: custom/);
@@ -91,7 +94,7 @@ describe("apply: the seed article's examples", () => {
   });
 
   it("5.1: kine (SQLite) storage on a single controller", async () => {
-    env = await startE2e({ count: 1, hostnames: ["k1"] });
+    env = await startE2e({ count: 1, hostnames: ["k1"], firstOctet: 161 });
     const run = await env.apply(await env.spec("seed-5.1-kine.yaml"));
     expect(run.status, run.error ?? "").toBe("succeeded");
     const cfg = await readFile(root(0, "etc/k0s/k0s.yaml"), "utf8");
@@ -103,7 +106,7 @@ describe("apply: the seed article's examples", () => {
   });
 
   it("a host whose sshd dies mid-apply fails the run cleanly, naming it", async () => {
-    env = await startE2e({ count: 3, hostnames: ["k1", "k2", "k3"] });
+    env = await startE2e({ count: 3, hostnames: ["k1", "k2", "k3"], firstOctet: 161 });
     const spec = await env.spec(
       [
         "apiVersion: k0sctl.k0sproject.io/v1beta1",
@@ -138,7 +141,7 @@ describe("apply: the seed article's examples", () => {
       return ["succeeded", "failed", "cancelled"].includes(view.status) && view;
     }, 150_000, 250);
     expect(run.status).toBe("failed");
-    expect(run.error).toContain("127.0.0.13:22");
+    expect(run.error).toContain(`${e.ip(13)}:22`);
     // The controller and the other worker were fine and are left alone.
     expect((await e.ssh(0, "systemctl is-active k0scontroller")).stdout.trim()).toBe("active");
     const [active] = await queryLocalD1(join(e.dir, "state", "wrangler"), `SELECT COUNT(*) AS n FROM runs WHERE cluster = 'dies' AND status IN ('queued','running','waiting_for_relay')`);

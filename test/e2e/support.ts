@@ -21,8 +21,13 @@ export interface E2eEnv {
   hosts: SimCluster;
   download: DownloadServer;
   stack: LocalStack;
-  /** Load an examples/local file (or YAML text) with this environment's paths substituted. */
+  /** Load an examples/local file (or YAML text) with this environment's paths and host addresses substituted. */
   spec(example: string, edit?: (yaml: string) => string): Promise<ClusterSpec>;
+  /**
+   * The address that plays examples' 127.0.0.N here: every file runs on its own
+   * range (firstOctet) so e2e files can run side by side.
+   */
+  ip(n: number): string;
   apply(spec: ClusterSpec, query?: string): Promise<RunOutcome>;
   /** Run a command on a simulated host over real ssh. */
   ssh(index: number, command: string): Promise<{ code: number; stdout: string; stderr: string }>;
@@ -38,10 +43,16 @@ export interface RunOutcome {
   events: RunEvent[];
 }
 
-export async function startE2e(opts: { count: number; hostnames?: string[]; allowHooks?: boolean }): Promise<E2eEnv> {
+/** Example files and tests name hosts 127.0.0.11 up to .30; a file on another range shifts them all. */
+export function shiftAddresses(text: string, firstOctet: number): string {
+  return text.replace(/\b127\.0\.0\.(1[1-9]|2[0-9]|30)\b(?![.\d])/g, (_, n: string) => `127.0.0.${Number(n) - 11 + firstOctet}`);
+}
+
+export async function startE2e(opts: { count: number; hostnames?: string[]; allowHooks?: boolean; firstOctet?: number }): Promise<E2eEnv> {
+  const firstOctet = opts.firstOctet ?? 11;
   const dir = await mkdtemp(join(tmpdir(), "keel-e2e-"));
   const simDir = join(dir, "sim");
-  const hosts = await startHosts({ count: opts.count, dir: simDir, hostnames: opts.hostnames });
+  const hosts = await startHosts({ count: opts.count, dir: simDir, hostnames: opts.hostnames, firstOctet });
   await writeFixtureFiles(simDir);
   const download = await startK0sDownloadServer();
   const stack = await startLocalStack({
@@ -60,7 +71,7 @@ export async function startE2e(opts: { count: number; hostnames?: string[]; allo
     stack,
     async spec(example, edit = (y) => y) {
       const text = example.includes("\n") ? example : await readFile(join(REPO_ROOT, "examples", "local", example), "utf8");
-      const loaded = loadClusterYaml(edit(text), vars);
+      const loaded = loadClusterYaml(shiftAddresses(edit(text), firstOctet), vars);
       if (!loaded.ok) throw new Error(`invalid spec: ${JSON.stringify(loaded.errors)}`);
       return loaded.spec;
     },
@@ -78,6 +89,7 @@ export async function startE2e(opts: { count: number; hostnames?: string[]; allo
       const run = await followRun(stack.admin, started.run.id, (e) => events.push(e), AbortSignal.timeout(300_000));
       return { id: started.run.id, status: run.status, error: run.error, events };
     },
+    ip: (n) => `127.0.0.${n - 11 + firstOctet}`,
     ssh: (index, command) => {
       const host = hosts.hosts[index];
       if (!host) throw new Error(`no host ${index}`);

@@ -20,7 +20,7 @@ describe("relay end to end: WebSocket in, SSH out", () => {
   let logs: ReturnType<typeof recordingLog>;
 
   beforeAll(async () => {
-    cluster = await startHosts({ count: 2, firstOctet: 46 });
+    cluster = await startHosts({ count: 2, firstOctet: 49 });
     const [a] = cluster.hosts;
     if (!a) throw new Error("no host");
     hostA = a;
@@ -32,7 +32,7 @@ describe("relay end to end: WebSocket in, SSH out", () => {
     state = await tempDir("keel-e2e-relay-");
     logs = recordingLog();
     relay = await startRelay(
-      { api: { url: api.url, token: "e2e-relay-token" }, site: "lab", stateDir: state.path, policy: { allowedHosts: ["127.0.0.46", "127.0.0.47"] }, heartbeatMs: 1000 },
+      { api: { url: api.url, token: "e2e-relay-token" }, site: "lab", stateDir: state.path, policy: { allowedHosts: ["127.0.0.49", "127.0.0.50"] }, heartbeatMs: 1000 },
       { log: logs.log, env: {} },
     );
     conn = await waitFor(() => api.latest?.frames[0] && api.latest, 5000, "hello");
@@ -125,7 +125,7 @@ describe("relay end to end: WebSocket in, SSH out", () => {
       await uname.hold(false);
       // Same state dir: the journal must not answer "cancelled" for the redelivered step.
       relay = await startRelay(
-        { api: { url: api.url, token: "e2e-relay-token" }, site: "lab", stateDir: state.path, policy: { allowedHosts: ["127.0.0.46", "127.0.0.47"] }, heartbeatMs: 1000 },
+        { api: { url: api.url, token: "e2e-relay-token" }, site: "lab", stateDir: state.path, policy: { allowedHosts: ["127.0.0.49", "127.0.0.50"] }, heartbeatMs: 1000 },
         { log: logs.log, env: {} },
       );
       const again = await waitFor(() => (api.connections.length === 2 && api.latest?.frames[0] ? api.latest : undefined), 5000, "second hello");
