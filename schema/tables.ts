@@ -46,6 +46,8 @@ export const apiTokens = sqliteTable("api_tokens", {
   createdAt: integer("created_at").notNull(),
   revokedAt: integer("revoked_at"),
   lastUsedAt: integer("last_used_at"),
+  /** After this time the token is refused as expired; null never expires. */
+  expiresAt: integer("expires_at"),
 });
 
 export const relays = sqliteTable(
@@ -139,4 +141,28 @@ export const auditLog = sqliteTable(
     hash: text("hash").notNull(),
   },
   (t) => [index("audit_cluster").on(t.cluster, t.seq)],
+);
+
+/**
+ * Requests refused for want of a valid credential (no token, an unknown,
+ * revoked or expired one), counted instead of audited one by one: one row
+ * per route, reason and minute, so a flood costs one upsert per request and
+ * a bounded number of rows. Stored strings are bounded by the writer.
+ */
+export const deniedRequests = sqliteTable(
+  "denied_requests",
+  {
+    /** Start of the minute, unix ms. */
+    window: integer("window").notNull(),
+    /** The route as registered ("POST /v1/clusters/:name/apply"), never the raw path. */
+    route: text("route").notNull(),
+    reason: text("reason").notNull(),
+    count: integer("count").notNull(),
+    /** One request of the window, as a sample: its path (truncated) and client address. */
+    samplePath: text("sample_path").notNull(),
+    sampleClient: text("sample_client"),
+    firstAt: integer("first_at").notNull(),
+    lastAt: integer("last_at").notNull(),
+  },
+  (t) => [uniqueIndex("denied_requests_pk").on(t.window, t.route, t.reason)],
 );

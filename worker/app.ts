@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./http/app-env";
+import { limitClient } from "./auth/rate-limit";
 import { checkEnv } from "./http/check-env";
 import { handleError, handleNotFound } from "./http/handle-error";
 import { applyRoutes } from "./routes/apply";
@@ -17,6 +18,7 @@ export const app: Hono<AppEnv> = new Hono<AppEnv>();
 app.onError(handleError);
 app.notFound(handleNotFound);
 app.use("*", checkEnv);
+app.use("/v1/*", limitClient);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 

@@ -173,7 +173,7 @@ describe("PUT /v1/clusters/:name", () => {
     expect(same.status, same.text).toBe(200);
     expect(ClusterUpdateResponse.parse(same.json)).toMatchObject({ unchanged: true, cluster: { currentRevision: 2 } });
 
-    const revisions = RevisionListResponse.parse((await call("GET", `/v1/clusters/${name}/revisions`)).json).revisions;
+    const revisions = RevisionListResponse.parse((await call("GET", `/v1/clusters/${name}/revisions?full=true`)).json).revisions;
     expect(revisions.map((r) => r.revision)).toEqual([2, 1]);
     expect(revisions[0]?.source).toBe(changed);
     expect(revisions[1]?.source).toBe(seedYaml(name));

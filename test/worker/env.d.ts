@@ -9,7 +9,7 @@ declare global {
     }
     interface GlobalProps {
       mainModule: typeof import("../../worker/index");
-      durableNamespaces: "ClusterObject" | "RelayObject";
+      durableNamespaces: "ClusterObject" | "RelayObject" | "RateLimitObject";
     }
   }
 }

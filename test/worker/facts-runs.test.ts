@@ -249,8 +249,9 @@ describe("facts runs", () => {
     const other = await clusterOnSite(controllerAndWorkers(["127.0.0.21"]));
     const intruder = await RelaySocket.connect(other.token, other.site);
     intruder.send({ type: "step.finished", cluster: f.cluster, runId: id, stepId: run.step.id, result: connectFailed("127.0.0.11") });
-    const error = await intruder.next("conflict", (fr) => fr.type === "error");
-    expect(error).toMatchObject({ type: "error", code: "conflict" });
+    // The intruder is another site's relay: refused before the cluster object hears of it (F11).
+    const error = await intruder.next("forbidden", (fr) => fr.type === "error");
+    expect(error).toMatchObject({ type: "error", code: "forbidden" });
     expect((await getRun(id)).phases[0]?.hosts[0]?.status).toBe("running");
 
     relay.autoAnswer((step) => healthyResult(step));

@@ -48,6 +48,7 @@ export const ROUTES: RouteCase[] = [
   { method: "DELETE", path: "/v1/relays/relay-absent", route: "/v1/relays/:name", role: "admin" },
   { method: "GET", path: "/v1/audit", route: "/v1/audit", role: "viewer" },
   { method: "GET", path: "/v1/audit/verify", route: "/v1/audit/verify", role: "admin" },
+  { method: "GET", path: "/v1/audit/denied", route: "/v1/audit/denied", role: "admin" },
 ];
 
 /** Routes that are deliberately outside the role matrix. */

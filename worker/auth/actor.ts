@@ -1,5 +1,6 @@
 import type { Role } from "../../schema/api";
 import type { RelayIdentity } from "../core/relay-identity";
+import type { EnvVars } from "../core/env";
 
 /** Who is calling; recorded on every audit entry. */
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
@@ -10,8 +11,13 @@ export interface Actor {
   role: Role;
 }
 
-/** Hono context variables set by the auth middleware: `actor` by requireRole, `relay` by requireRelay. */
+/**
+ * Hono context variables: `vars` (the validated env) by checkEnv, `client`
+ * (the caller's address) by limitClient, `actor` by requireRole, `relay` by requireRelay.
+ */
 export interface AuthVariables {
+  vars: EnvVars;
+  client: string;
   actor: Actor;
   relay: RelayIdentity;
 }

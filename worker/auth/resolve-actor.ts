@@ -9,12 +9,17 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+export type ActorCheck = { ok: true; actor: Actor } | { ok: false; expiredAt: number | null };
+
 /**
  * Who holds this secret: the bootstrap admin (the KEEL_ADMIN_TOKEN secret) or
  * a live API token. Relay tokens live in another table and never match here.
+ * `expiredAt` tells an expired token from an unknown one.
  */
-export async function resolveActor(env: Env, secret: string): Promise<Actor | null> {
-  if (timingSafeEqual(secret, env.KEEL_ADMIN_TOKEN)) return { id: "bootstrap", role: "admin" };
+export async function resolveActor(env: Env, secret: string): Promise<ActorCheck> {
+  if (timingSafeEqual(secret, env.KEEL_ADMIN_TOKEN)) return { ok: true, actor: { id: "bootstrap", role: "admin" } };
   const token = await authenticateToken(env.DB, secret);
-  return token ? { id: `token:${token.id}`, role: token.role } : null;
+  if (token === null) return { ok: false, expiredAt: null };
+  if (!token.ok) return { ok: false, expiredAt: token.expiredAt };
+  return { ok: true, actor: { id: `token:${token.id}`, role: token.role } };
 }

@@ -1,19 +1,32 @@
 import { z } from "zod";
 import type { ClusterObject } from "../objects/cluster-object";
 import type { RelayObject } from "../objects/relay-object";
+import type { RateLimitObject } from "../objects/rate-limit-object";
 
 /** The Worker's bindings, as wrangler.toml and `wrangler secret put` provide them. */
 export interface Env {
   DB: D1Database;
   CLUSTER: DurableObjectNamespace<ClusterObject>;
   RELAY: DurableObjectNamespace<RelayObject>;
+  RATE_LIMIT: DurableObjectNamespace<RateLimitObject>;
   KEEL_ADMIN_TOKEN: string;
   RELAY_WAIT_SECONDS?: string;
+  RATE_LIMIT_PER_TOKEN?: string;
+  RATE_LIMIT_PER_CLIENT?: string;
+  RATE_LIMIT_AUTH_FAILURES?: string;
 }
+
+const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000_000).default(fallback);
 
 /** The plain-value part of the env, validated once per request (principle 6). */
 export const EnvVars = z.object({
   KEEL_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (set it with `wrangler secret put KEEL_ADMIN_TOKEN`)"),
   RELAY_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  // Requests per minute (a bucket of this size, refilled evenly over the minute).
+  // The defaults are far above a team's use: they stop floods, not work.
+  RATE_LIMIT_PER_TOKEN: perMinute(1200),
+  RATE_LIMIT_PER_CLIENT: perMinute(3000),
+  /** Failed authentications (no, unknown, revoked or expired token) per minute per client address. */
+  RATE_LIMIT_AUTH_FAILURES: perMinute(300),
 });
 export type EnvVars = z.infer<typeof EnvVars>;

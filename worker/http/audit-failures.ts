@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { appendAudit } from "../core/audit-append";
 import { KeelError } from "../../schema/errors";
 import type { AppEnv } from "./app-env";
+import { auditScope } from "./audit-scope";
 
 /**
  * Records a failed mutating call as `action` with outcome "failed" (4xx) or
@@ -18,14 +19,14 @@ export function auditFailures(action: string): MiddlewareHandler<AppEnv> {
     // Our own 4xx messages name the problem; a 5xx message could carry internals.
     if (err && c.res.status < 500) details.message = err.message;
     if (err?.details) details.errors = err.details.length;
-    const name = c.req.param("name");
-    const cluster = c.req.path.startsWith("/v1/clusters/") ? (name ?? null) : null;
+    // A failed call's path params may be what failed validation: only valid names are recorded.
+    const { cluster, target } = auditScope(c);
     try {
       await appendAudit(c.env.DB, {
         actor: c.get("actor").id,
         action,
         cluster,
-        target: name ?? c.req.param("id") ?? null,
+        target,
         outcome: c.res.status >= 500 ? "error" : "failed",
         details,
       });

@@ -16,5 +16,6 @@ export const checkEnv: MiddlewareHandler<AppEnv> = async (c, next) => {
     console.error(`keel is misconfigured: ${problems}`);
     throw new KeelError("internal", `server misconfigured: ${problems}`);
   }
+  c.set("vars", result.data);
   await next();
 };

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { ClusterListQuery, ClusterParams } from "../../schema/api";
+import { ClusterListQuery, ClusterParams, RevisionListQuery } from "../../schema/api";
 import { requireRole } from "../auth/require-role";
 import type { AppEnv } from "../http/app-env";
 import { auditFailures } from "../http/audit-failures";
@@ -22,11 +22,11 @@ export const clusterRoutes = new Hono<AppEnv>()
   })
   .get("/clusters", requireRole("viewer"), async (c) => {
     const query = validate(ClusterListQuery, c.req.query(), "query");
-    return c.json({ clusters: await listClusters(c.env.DB, query) });
+    return c.json(await listClusters(c.env.DB, query));
   })
   .get("/clusters/:name", requireRole("viewer"), async (c) => {
     const { name } = validate(ClusterParams, c.req.param(), "path");
-    return c.json({ cluster: await getCluster(c.env.DB, name) });
+    return c.json({ cluster: await getCluster(c.env.DB, name, { redact: c.get("actor").role === "viewer" }) });
   })
   .put("/clusters/:name", requireRole("operator", "cluster.update"), auditFailures("cluster.update"), async (c) => {
     const { name } = validate(ClusterParams, c.req.param(), "path");
@@ -35,7 +35,8 @@ export const clusterRoutes = new Hono<AppEnv>()
   })
   .get("/clusters/:name/revisions", requireRole("viewer"), async (c) => {
     const { name } = validate(ClusterParams, c.req.param(), "path");
-    return c.json({ revisions: await listRevisions(c.env.DB, name) });
+    const query = validate(RevisionListQuery, c.req.query(), "query");
+    return c.json(await listRevisions(c.env.DB, { name, query, redact: c.get("actor").role === "viewer" }));
   })
   .delete("/clusters/:name", requireRole("admin", "cluster.delete"), auditFailures("cluster.delete"), async (c) => {
     const { name } = validate(ClusterParams, c.req.param(), "path");

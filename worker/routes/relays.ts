@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { CreateRelayBody, RelayParams } from "../../schema/api";
+import { CreateRelayBody, RelayListQuery, RelayParams } from "../../schema/api";
 import { requireRole } from "../auth/require-role";
 import type { AppEnv } from "../http/app-env";
 import { auditFailures } from "../http/audit-failures";
@@ -15,7 +15,7 @@ export const relayRoutes = new Hono<AppEnv>()
     const body = await readJsonBody(c.req.raw, CreateRelayBody);
     return c.json(await createRelay(c.env.DB, { ...body, actor: c.get("actor").id }), 201);
   })
-  .get("/relays", requireRole("viewer"), async (c) => c.json({ relays: await listRelays(c.env.DB) }))
+  .get("/relays", requireRole("viewer"), async (c) => c.json(await listRelays(c.env.DB, validate(RelayListQuery, c.req.query(), "query"))))
   .delete("/relays/:name", requireRole("admin", "relay.revoke"), auditFailures("relay.revoke"), async (c) => {
     const { name } = validate(RelayParams, c.req.param(), "path");
     return c.json({ relay: await revokeRelay(c.env, { name, actor: c.get("actor").id }) });

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { CreateTokenBody, TokenParams } from "../../schema/api";
+import { CreateTokenBody, TokenListQuery, TokenParams } from "../../schema/api";
 import { requireRole } from "../auth/require-role";
 import type { AppEnv } from "../http/app-env";
 import { auditFailures } from "../http/audit-failures";
@@ -14,7 +14,7 @@ export const tokenRoutes = new Hono<AppEnv>()
     const body = await readJsonBody(c.req.raw, CreateTokenBody);
     return c.json(await createToken(c.env.DB, { ...body, actor: c.get("actor").id }), 201);
   })
-  .get("/tokens", requireRole("admin"), async (c) => c.json({ tokens: await listTokens(c.env.DB) }))
+  .get("/tokens", requireRole("admin"), async (c) => c.json(await listTokens(c.env.DB, validate(TokenListQuery, c.req.query(), "query"))))
   .delete("/tokens/:id", requireRole("admin", "token.revoke"), auditFailures("token.revoke"), async (c) => {
     const { id } = validate(TokenParams, c.req.param(), "path");
     return c.json({ token: await revokeToken(c.env.DB, { id, actor: c.get("actor").id }) });

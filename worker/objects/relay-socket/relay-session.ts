@@ -1,5 +1,6 @@
 import { CloseCode, PROTOCOL_VERSION, type RelayMessage } from "../../../schema/protocol";
 import type { Env } from "../../core/env";
+import { clusterSite } from "./cluster-site";
 import { parseRelayFrame, sendError, sendFrame } from "./frames";
 import { markOffline, markOnline, markSeen } from "./presence";
 import { closeQuietly, readState, writeState, type SocketState } from "./socket-state";
@@ -64,8 +65,16 @@ async function heartbeat(env: Env, ws: WebSocket, state: SocketState): Promise<v
   await markSeen(env.DB, state.relay, now);
 }
 
-/** The ClusterObject decides whether the step is one it sent to this relay; the relay hears when it is not. */
+/**
+ * The ClusterObject decides whether the step is one it sent to this relay;
+ * the relay hears when it is not. A relay only ever reaches the clusters of
+ * its own site: anything else is refused here, before a ClusterObject is
+ * woken (or created, for a name no cluster has).
+ */
 async function forwardStep(env: Env, ws: WebSocket, state: SocketState, frame: Frame<"step.started"> | Frame<"step.finished">): Promise<void> {
+  if ((await clusterSite(env.DB, frame.cluster)) !== state.site) {
+    return sendError(ws, "forbidden", `${frame.type} for ${frame.cluster}: cluster ${frame.cluster} is not in site ${state.site} (the site of relay ${state.relay}) or does not exist`);
+  }
   const cluster = env.CLUSTER.get(env.CLUSTER.idFromName(frame.cluster));
   const ack =
     frame.type === "step.started"
