@@ -14,7 +14,7 @@ export default defineConfig({
   test: {
     maxWorkers: 4,
     projects: [
-      { test: { name: "unit", include: ["test/schema/**/*.test.ts", "test/planner/**/*.test.ts", "test/runs/**/*.test.ts", "test/lb/**/*.test.ts", "test/cli/**/*.test.ts"], environment: "node" } },
+      { test: { name: "unit", include: ["test/schema/**/*.test.ts", "test/planner/**/*.test.ts", "test/runs/**/*.test.ts", "test/lb/**/*.test.ts", "test/cli/**/*.test.ts"], environment: "node", testTimeout: 60_000 } },
       { test: { name: "relay", include: ["test/relay/**/*.test.ts", "test/sim/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000 } },
       { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 240_000, hookTimeout: 240_000 } },
       {
@@ -31,7 +31,8 @@ export default defineConfig({
             },
           })),
         ],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/apply-migrations.ts"] },
+        // Generous: the fuzz and the concurrency tests share two cores with the e2e files.
+        test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/apply-migrations.ts"], testTimeout: 120_000 },
       },
     ],
   },
