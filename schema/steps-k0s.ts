@@ -192,6 +192,12 @@ export const K0sTokenInvalidateStep = StepBase.extend({
   ...K0sPaths,
   secret: SecretName,
   joiner: HostTarget.optional(),
+  /**
+   * The run whose relay secrets hold the token, when it is not this run: the
+   * cleanup a run could not do (its relay went away) is carried into the
+   * cluster's next run.
+   */
+  secretRun: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).optional(),
 });
 
 export const TaintEffect = z.enum(["NoExecute", "NoSchedule", "PreferNoSchedule"]);

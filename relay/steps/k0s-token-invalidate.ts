@@ -40,7 +40,8 @@ const SCRUBBED = "# join token used and invalidated by keel";
  * holds a dead credential, not a live one.
  */
 export async function k0sTokenInvalidate(step: K0sTokenInvalidateStep, ctx: StepContext): Promise<StepOutcome> {
-  const token = await ctx.journal.getSecret(ctx.runId, step.secret);
+  const owner = step.secretRun ?? ctx.runId;
+  const token = await ctx.journal.getSecret(owner, step.secret);
   if (!token) return failed("invalid_step", `join token secret ${step.secret} is not on this relay (never created in this run, or already invalidated)`);
   const id = joinTokenId(token);
   if (!id) return failed("invalid_step", `secret ${step.secret} does not hold a k0s join token (cannot decode its token id)`);
@@ -52,7 +53,7 @@ export async function k0sTokenInvalidate(step: K0sTokenInvalidateStep, ctx: Step
   const command = sh`${step.installPath} token invalidate --data-dir=${step.dataDir} ${id}`;
   const res = await ctx.run(command, { asRoot: true });
   if (isFailure(res)) return commandFailed(command, res);
-  await ctx.journal.deleteSecret(ctx.runId, step.secret);
+  await ctx.journal.deleteSecret(owner, step.secret);
   if (joiner) {
     const scrub = sh`if [ -e ${JOIN_TOKEN_FILE} ]; then printf '%s\\n' ${SCRUBBED} > ${JOIN_TOKEN_FILE} && chmod 0600 -- ${JOIN_TOKEN_FILE}; fi`;
     const scrubbed = await ctx.pool.exec(joiner, asRoot(joiner.user, scrub), ctx.signal);

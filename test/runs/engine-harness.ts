@@ -46,8 +46,8 @@ export class EngineHarness {
     return { now: this.now, timing: TIMING, inputs: this.runInputs };
   }
 
-  start(operation: "facts" | "apply", options = {}): Transition {
-    const started = startRun({ id: "run_test", operation, requestedBy: "token:t1", options }, this.ctx());
+  start(operation: "facts" | "apply", options = {}, owed: RunState["owedCleanup"] = null, id = "run_test"): Transition {
+    const started = startRun({ id, operation, requestedBy: "token:t1", options, owed }, this.ctx());
     if (!started.ok) throw new Error(started.error.message);
     this.state = started.transition.state;
     this.perform(started.transition.effects);

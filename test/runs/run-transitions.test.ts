@@ -106,6 +106,33 @@ describe("the run engine's transitions (pure)", () => {
     expect(h.state.error).toBe(`no relay online for site "dc1" after 60s: start the site's relay and run again`);
   });
 
+  it("leaves the cleanup it could not do (no relay) to the cluster's next run, which does it first, best effort", () => {
+    const h = new EngineHarness(inputs(spec(seedHosts())));
+    h.start("apply");
+    // Everything up to the first controller join, whose join token is created; then the relay is gone for good.
+    h.run((step) => (step.kind === "k0s.install" && step.tokenSecret ? null : succeedAll(step)));
+    expect(h.count("k0s.token.create")).toBeGreaterThan(0);
+    h.relay = null;
+    h.inbox = [];
+    h.input({ type: "relay.available" });
+    h.now += 60_000 + 15_000 + 10 * 60_000;
+    h.input({ type: "alarm" });
+    expect(h.state.status).toBe("failed");
+    expect(h.state.error).toMatch(/runs first in the cluster's next run/);
+    const owed = h.state.owedCleanup;
+    if (!owed) throw new Error("no cleanup left for the next run");
+    const invalidate = owed.phase.steps.find((st) => st.kind === "k0s.token.invalidate");
+    expect(invalidate).toMatchObject({ secretRun: "run_test", id: expect.stringMatching(/^owed:run_test:/) });
+
+    const next = new EngineHarness(inputs(spec(seedHosts())));
+    next.start("facts", {}, owed, "run_next");
+    expect(next.state.plan.phases[0]?.name).toBe("Clean up after run run_test");
+    // A cleanup step that fails does not fail the run that carries it.
+    next.run((step) => (step.id.startsWith("owed:") ? { ...ok(), ok: false, error: { code: "command_failed", message: "gone" } } : succeedAll(step)));
+    expect(next.state.status).toBe("succeeded");
+    expect(next.sent.filter((st) => st.id.startsWith("owed:")).length).toBe(owed.phase.steps.length);
+  });
+
   it("re-sends the steps in flight when the relay comes back on a new connection, and after the object restarts", () => {
     const h = new EngineHarness(inputs(twoHosts()));
     h.start("facts");

@@ -18,6 +18,8 @@ export interface PlanPhase {
   barriers?: number[];
   /** Overrides the plan's concurrency for this phase (uploads). */
   concurrency?: number;
+  /** Every step gets its chance and none fails the run (cleanup phases). */
+  bestEffort?: boolean;
 }
 
 /**

@@ -7,13 +7,14 @@ import type { RunEffect } from "./run-effects";
 import { hasMirrorWork, writeMirror } from "./run-mirror";
 import type { RunContext } from "./run-progress";
 import { StartRunInput, type RunResult, type RunSummary, type StepAck } from "./run-rpc";
-import { emptyOutbox, isFinished, nextWake, type RunState, type RunTiming } from "./run-state";
+import { emptyOutbox, isFinished, nextWake, type OwedCleanup, type RunState, type RunTiming } from "./run-state";
 import { startRun, summary, transition, type RunInput, type Transition } from "./run-transitions";
 import { cancelStep, findRelay, sendSteps } from "./relay-dispatch";
 
 const RUN_KEY = "run";
 const INPUTS_KEY = "run:inputs";
 const LAST_RUN_KEY = "lastRun";
+const OWED_KEY = "owedCleanup";
 // Relay lookups and sends answered within one call: a relay that accepts the
 // connection check but then refuses frames must not spin the driver.
 const MAX_ROUNDS = 4;
@@ -55,17 +56,20 @@ export class RunDriver {
     const ctx = this.context(loaded.inputs);
     const id = input.runId ?? `run_${crypto.randomUUID()}`;
     const options = input.waitTimeoutMs !== undefined ? { waitTimeoutMs: input.waitTimeoutMs } : {};
-    const started = startRun({ id, operation: input.operation, requestedBy: input.requestedBy, options }, ctx);
+    const owed = (await this.storage.get<OwedCleanup>(OWED_KEY)) ?? null;
+    const started = startRun({ id, operation: input.operation, requestedBy: input.requestedBy, options, owed }, ctx);
     if (!started.ok) return started;
     const state = started.transition.state;
     // Locked in storage first; then the run's rows and its audit entry, so
     // readers can resolve a run id the API returned. If D1 refuses them, the
     // lock is given back and nothing happened.
     await this.storage.put({ [RUN_KEY]: state, [INPUTS_KEY]: loaded.inputs });
+    if (owed) await this.storage.delete(OWED_KEY);
     try {
       await writeMirror(openDb(this.env.DB), this.env.DB, state);
     } catch (err) {
       await this.storage.delete([RUN_KEY, INPUTS_KEY]);
+      if (owed) await this.storage.put(OWED_KEY, owed);
       throw err;
     }
     state.outbox = emptyOutbox();
@@ -169,6 +173,7 @@ export class RunDriver {
       }
     }
     if (isFinished(state) && mirrored) {
+      if (state.owedCleanup) await this.storage.put(OWED_KEY, state.owedCleanup);
       await this.storage.delete([RUN_KEY, INPUTS_KEY]);
       await this.storage.put(LAST_RUN_KEY, state.id);
       await this.storage.deleteAlarm();

@@ -1,7 +1,7 @@
 import { Step, type StepResult } from "../../schema/steps";
 import { OPERATIONS } from "../planner/operations";
 import type { RunInputs } from "../planner/run-inputs";
-import { appendCleanupPhase } from "./run-cleanup";
+import { appendCleanupPhase, cleanupPhase } from "./run-cleanup";
 import { formatDuration, stepEvents, stepFailure } from "./run-events";
 import { factsAfterRun } from "./run-facts";
 import { log, logEvents, touchRun, touchStep } from "./run-record";
@@ -18,6 +18,7 @@ import {
   type RelayBinding,
   type RunState,
   type RunTiming,
+  type OwedCleanup,
   type StepState,
 } from "./run-state";
 import { MAX_STEP_BYTES } from "../planner/plan-apply-run";
@@ -143,8 +144,28 @@ export function waitForRelay(s: RunState, ctx: RunContext): void {
     ? `relay ${s.relay.name} of site "${s.site}" has been offline for ${seconds}s and no other relay of the site connected: start the relay and run again`
     : `no relay online for site "${s.site}" after ${seconds}s: start the site's relay and run again`;
   const ending = s.ending;
+  const owed = owedCleanup(s);
+  const later = owed ? `; its cleanup (${owed.phase.steps.length} ${owed.phase.steps.length === 1 ? "step" : "steps"}) runs first in the cluster's next run` : "";
   // Steps still "in flight" on the lost relay will never report: they end cancelled with the run.
-  finish(s, ctx, ending?.status ?? "failed", ending ? `${ending.error}; cleanup not finished: ${lost}` : lost);
+  finish(s, ctx, ending?.status ?? "failed", `${ending ? `${ending.error}; cleanup not finished: ${lost}` : lost}${later}`);
+  s.owedCleanup = owed;
+}
+
+/**
+ * The cleanup a run cannot do because no relay is left to do it: the steps of
+ * its cleanup rules not yet done, renamed for the next run and pointed at this
+ * run's relay secrets (the join tokens to invalidate live there).
+ */
+function owedCleanup(s: RunState): OwedCleanup | null {
+  const started = s.ending?.cleanupPhase ?? null;
+  const source = started !== null ? s.plan.phases[started] : cleanupPhase(s);
+  if (!source) return null;
+  const steps = source.steps
+    .filter((step) => s.steps[step.id]?.status !== "succeeded")
+    .map((step) => ({ ...step, id: `owed:${s.id}:${step.id}`.slice(0, 200), ...(step.kind === "k0s.token.invalidate" ? { secretRun: s.id } : {}) }));
+  if (steps.length === 0) return null;
+  // One step at a time, in the order the rules gave them: their batches no longer line up once done steps are dropped.
+  return { runId: s.id, phase: { name: `Clean up after run ${s.id}`, steps, barriers: steps.map((_, i) => i).slice(1), bestEffort: true } };
 }
 
 function finishPhase(s: RunState, ctx: RunContext): void {

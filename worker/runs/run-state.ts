@@ -4,7 +4,7 @@ import type { K0sFactsReport } from "../../schema/steps-k0s";
 import type { RunReport } from "../../schema/step-reports";
 import type { StoredHostFacts } from "../../schema/stored-facts";
 import type { OperationName } from "../planner/operations";
-import { batchesOf, type Plan } from "../planner/plan";
+import { batchesOf, type Plan, type PlanPhase } from "../planner/plan";
 import { hostKey } from "../../schema/step-base";
 import type { RunOptions } from "../planner/run-inputs";
 import type { RunEvent } from "./run-events";
@@ -92,6 +92,12 @@ export interface Outbox {
   cluster: { facts: Record<string, StoredHostFacts> | null; applied: { revision: number | null } | null } | null;
 }
 
+/** Cleanup steps a run left to the cluster's next run. */
+export interface OwedCleanup {
+  runId: string;
+  phase: PlanPhase;
+}
+
 export interface RunState {
   id: string;
   cluster: string;
@@ -123,6 +129,8 @@ export interface RunState {
   /** The k0s facts each host has once the run succeeds (apply); stored as the cluster's facts then. */
   expected: Record<string, K0sFactsReport> | null;
   ending: RunEnding | null;
+  /** Cleanup this run owed but could not do (its relay went away): the cluster's next run does it first. */
+  owedCleanup: OwedCleanup | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -170,7 +178,7 @@ export function findStep(state: RunState, stepId: string): Step | undefined {
 
 /** The cleanup phase ignores failures: every step gets its chance, and none fails the (already failed) run. */
 export function bestEffort(state: RunState): boolean {
-  return state.ending !== null && state.ending.cleanupPhase === state.phase;
+  return state.plan.phases[state.phase]?.bestEffort === true || (state.ending !== null && state.ending.cleanupPhase === state.phase);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { RunEffect } from "./run-effects";
 import { advance, dispatch, finish, finishStep, GRACE_MS, needRelay, stop, waitForRelay, type RunContext } from "./run-progress";
 import { log, touchRun } from "./run-record";
 import type { StepAck } from "./run-rpc";
-import { addPhases, emptyOutbox, findStep, inFlight, isFinished, type RelayBinding, type RunState } from "./run-state";
+import { addPhases, emptyOutbox, findStep, inFlight, isFinished, type OwedCleanup, type RelayBinding, type RunState } from "./run-state";
 import { safeToAbort, withoutSecrets } from "./secret-output";
 
 /**
@@ -45,6 +45,8 @@ export interface StartRequest {
   operation: OperationName;
   requestedBy: string;
   options: RunOptions;
+  /** Cleanup the cluster's previous run could not do: run first, best effort. */
+  owed?: OwedCleanup | null;
 }
 
 /** A new run: its first phases planned from the inputs, its start logged and audited, and the first steps asked for. */
@@ -75,19 +77,21 @@ export function startRun(req: StartRequest, ctx: RunContext): { ok: true; transi
     waitingSince: null,
     facts: {},
     reports: [],
-    gather: first.gathers ? { phases: first.plan.phases.length, planned: false } : null,
+    gather: first.gathers ? { phases: first.plan.phases.length + (req.owed ? 1 : 0), planned: false } : null,
     hookPaths: first.hookPaths,
     expected: null,
     ending: null,
+    owedCleanup: null,
     createdAt: ctx.now,
     startedAt: null,
     finishedAt: null,
     eventSeq: 0,
     outbox: { ...emptyOutbox(), run: true },
   };
-  addPhases(s, first.plan.phases);
+  addPhases(s, [...(req.owed ? [req.owed.phase] : []), ...first.plan.phases]);
   const hosts = first.plan.phases[0]?.steps.length ?? 0;
   log(s, ctx.now, "info", "run.started", null, `${operation.verb} cluster ${s.cluster} (revision ${s.revision}, ${hosts} ${hosts === 1 ? "host" : "hosts"}), requested by ${s.requestedBy}`);
+  if (req.owed) log(s, ctx.now, "warn", "run.stopping", null, `First the cleanup run ${req.owed.runId} could not finish (its relay went away): ${req.owed.phase.steps.length} best-effort ${req.owed.phase.steps.length === 1 ? "step" : "steps"}`);
   s.outbox.audit.push({ actor: s.requestedBy, action: "run.start", outcome: "ok", details: { operation: s.operation, revision: s.revision } });
   const effects: RunEffect[] = [];
   advance(s, ctx, effects);
