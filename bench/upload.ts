@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
@@ -138,6 +138,7 @@ try {
   const sftpTimes: number[] = [];
   const keelTimes: number[] = [];
   const reTimes: number[] = [];
+  const cpuSeconds: number[] = [];
   let maxRss = 0;
   let reBytes = 0;
   const idleRss = process.memoryUsage.rss() / MIB;
@@ -147,7 +148,10 @@ try {
     if (round === 0) await checkHosts(sim, sha256);
     await clearHosts(sim);
     const rss = rssSampler();
+    const cpu = process.cpuUsage();
     const first = await keelAll(executor, sim, source, `bench-${round}-a`);
+    const used = process.cpuUsage(cpu);
+    cpuSeconds.push((used.user + used.system) / 1e6);
     maxRss = Math.max(maxRss, rss.stop().maxMiB);
     keelTimes.push(first.ms);
     if (round === 0) await checkHosts(sim, sha256);
@@ -163,6 +167,7 @@ try {
   console.log(`  OpenSSH sftp -b ×${sim.hosts.length}: ${fmt(s)} (${(total / (s / 1000)).toFixed(0)} MB/s, connection set-up included)`);
   console.log(`  keel relay upload:  ${fmt(k)} (${(total / (k / 1000)).toFixed(0)} MB/s, pooled connections)`);
   console.log(`  keel / sftp throughput: ${(s / k).toFixed(2)}`);
+  console.log(`  relay CPU during the upload: ${median(cpuSeconds).toFixed(2)} s (one Node thread; the machine has ${cpus().length} CPUs)`);
   console.log(`  relay RSS: ${idleRss.toFixed(0)} MiB before, max ${maxRss.toFixed(0)} MiB while streaming`);
   console.log(`  re-upload of the same file: ${fmt(median(reTimes))}, ${reBytes} bytes sent in ${RUNS} rounds`);
   await pool.closeAll();

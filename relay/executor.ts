@@ -8,6 +8,7 @@ import { asRoot } from "./quote";
 import { AbortedError, ChannelOpenError, HostKeyMismatchError, SshConnectError } from "./ssh-errors";
 import { targetLabel, type SshPool } from "./ssh-pool";
 import { runStep } from "./steps";
+import { UploadCache } from "./upload-cache";
 import type { StepOutcome } from "./steps/step-context";
 import { StepFailure } from "./steps/step-failure";
 
@@ -22,6 +23,8 @@ export interface ExecutorDeps {
   policy: Policy;
   journal: Journal;
   log: Log;
+  /** One per relay; an executor made without one keeps its own. */
+  files?: UploadCache;
 }
 
 export interface Execution {
@@ -43,8 +46,11 @@ function failure(code: StepErrorCode, message: string): StepOutcome {
 
 export class Executor {
   private readonly inFlight = new Map<string, Promise<Execution>>();
+  private readonly files: UploadCache;
 
-  constructor(private readonly deps: ExecutorDeps) {}
+  constructor(private readonly deps: ExecutorDeps) {
+    this.files = deps.files ?? new UploadCache();
+  }
 
   /** Runs `step` for `runId`; a second delivery of a step is answered, not re-run. */
   async execute(runId: string, step: Step, signal?: AbortSignal): Promise<Execution> {
@@ -136,6 +142,7 @@ export class Executor {
       pool,
       policy,
       journal,
+      files: this.files,
       log,
       signal: controller.signal,
       deadline: Date.now() + step.timeoutMs,

@@ -1,8 +1,10 @@
-import { createReadStream } from "node:fs";
 import type { K0sBinaryStageStep } from "../../schema/steps-k0s";
 import { sh } from "../quote";
-import { dirOf, ensureDirs, mustRun, putFile, remoteSha256, withSftp } from "./remote-file";
-import { download, expandRelaySource, sha256OfFile, type Download } from "./relay-sources";
+import { alreadyThere, rememberWritten } from "./remote-compare";
+import { dirOf, ensureDirs, mustRun } from "./remote-file";
+import { putFile, withSftp } from "./remote-write";
+import { download, expandRelaySource, type Download } from "./relay-sources";
+import { fileSource } from "./sftp-write";
 import { failed, type StepContext, type StepOutcome } from "./step-context";
 
 /**
@@ -24,25 +26,27 @@ export async function k0sBinaryStage(step: K0sBinaryStageStep, ctx: StepContext)
 
   let fetched: Download | undefined;
   try {
-    let local: { path: string; sha256: string };
+    let local: { path: string; size: number; sha256: string };
     if (source.from === "relay") {
       // Checked before anything touches the host: a path outside the roots is policy_denied.
       const { files, kind } = await expandRelaySource(ctx.policy, source.relayPath);
       const [file] = files;
       if (kind !== "file" || !file) return failed("invalid_step", `relay path ${source.relayPath} must be one file`);
-      local = { path: file.path, sha256: await sha256OfFile(file.path) };
+      local = { path: file.path, size: file.size, sha256: await ctx.files.sourceSha256(file.path) };
     } else {
       fetched = await download(source.url, ctx.signal);
       local = fetched;
     }
     // The step names no installPath, so only an identical staged file can be skipped.
-    if ((await remoteSha256(ctx, step.tmpPath)) === local.sha256) {
+    const want = { path: step.tmpPath, size: local.size, sha256: local.sha256 };
+    if (await alreadyThere(ctx, want)) {
       return { ok: true, exitCode: 0, stdout: "", stderr: "", changed: false, transfer: { files: 1, skipped: 1, bytes: 0 } };
     }
     await ensureDirs(ctx, [dirOf(step.tmpPath)]);
     const path = local.path;
-    const bytes = await withSftp(ctx, (sftp) => putFile(ctx, sftp, createReadStream(path), step.tmpPath, { mode: "0700" }));
-    return { ok: true, exitCode: 0, stdout: "", stderr: "", changed: true, transfer: { files: 1, skipped: 0, bytes } };
+    const sent = await withSftp(ctx, async (sftp) => putFile(ctx, sftp, await fileSource(path), step.tmpPath, { mode: "0700" }));
+    if (source.from === "url" || (await ctx.files.sourceUnchanged(path, local.sha256))) rememberWritten(ctx, want, sent.written);
+    return { ok: true, exitCode: 0, stdout: "", stderr: "", changed: true, transfer: { files: 1, skipped: 0, bytes: sent.bytes } };
   } finally {
     await fetched?.remove();
   }

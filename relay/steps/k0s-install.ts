@@ -1,7 +1,8 @@
-import { Readable } from "node:stream";
 import { JOIN_TOKEN_FILE, K0S_SERVICE_OF_ROLE, type K0sInstallStep } from "../../schema/steps-k0s";
 import { sh, type ShellText } from "../quote";
-import { dirOf, ensureDirs, mustRun, putFile, withSftp } from "./remote-file";
+import { dirOf, ensureDirs, mustRun } from "./remote-file";
+import { putFile, withSftp } from "./remote-write";
+import { bytesSource } from "./sftp-write";
 import { commandFailed, failed, isFailure, type StepContext, type StepOutcome } from "./step-context";
 
 /** systemd's Environment= quoting: one double-quoted K=V, with \ " and % escaped. */
@@ -48,7 +49,7 @@ export async function k0sInstall(step: K0sInstallStep, ctx: StepContext): Promis
   if (token !== undefined) {
     const bytes = Buffer.from(`${token.trim()}\n`);
     await ensureDirs(ctx, [dirOf(JOIN_TOKEN_FILE)]);
-    await withSftp(ctx, (sftp) => putFile(ctx, sftp, Readable.from([bytes]), JOIN_TOKEN_FILE, { mode: "0600" }));
+    await withSftp(ctx, (sftp) => putFile(ctx, sftp, bytesSource(bytes), JOIN_TOKEN_FILE, { mode: "0600" }));
   }
 
   // The planner installs only where gather found no k0s, so a unit that is
@@ -68,7 +69,7 @@ export async function k0sInstall(step: K0sInstallStep, ctx: StepContext): Promis
   if (env.length > 0) {
     const text = `[Service]\n${env.map(([k, v]) => environmentLine(k, v)).join("\n")}\n`;
     await ensureDirs(ctx, [dropInDir]);
-    await withSftp(ctx, (sftp) => putFile(ctx, sftp, Readable.from([Buffer.from(text)]), dropIn, { mode: "0644" }));
+    await withSftp(ctx, (sftp) => putFile(ctx, sftp, bytesSource(Buffer.from(text)), dropIn, { mode: "0644" }));
     await mustRun(ctx, sh`systemctl daemon-reload`);
   } else {
     // An environment removed from the spec must not linger in the unit.

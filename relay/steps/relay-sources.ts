@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { mkdtemp, readdir, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, posix, sep } from "node:path";
@@ -105,12 +105,6 @@ export async function expandRelaySource(policy: Policy, path: string): Promise<{
   const files: LocalFile[] = [];
   await globFrom(policy, base, segments.slice(firstWild), "", files);
   return { files, kind: "glob" };
-}
-
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path), hash);
-  return hash.digest("hex");
 }
 
 export function sha256Of(data: string | Buffer): string {

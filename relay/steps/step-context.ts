@@ -7,6 +7,7 @@ import type { Policy } from "../policy";
 import type { ShellText } from "../quote";
 import type { ExecResult } from "../ssh-connection";
 import type { SshPool } from "../ssh-pool";
+import type { UploadCache } from "../upload-cache";
 
 export interface RunOptions {
   /** Wrap in `sudo -n -- sh -c` when the login is not root. */
@@ -23,6 +24,8 @@ export interface StepContext {
   policy: Policy;
   /** Secrets (join tokens, kubeconfigs) are kept here, never in results. */
   journal: Journal;
+  /** Source hashes and what keel last wrote on each host: what lets an unchanged upload skip hashing. */
+  files: UploadCache;
   log: Log;
   signal: AbortSignal;
   /** When the executor gives up on the step (epoch ms): polling steps stop a little before, to report why. */

@@ -144,6 +144,7 @@ describe("a mini apply through the executor on 3 hosts (controller+worker, 2 wor
     expect(await modeOf(h("/opt/cni/bin/loopback"))).toBe("0755");
     // Nothing half-written is left next to the files.
     expect((await readdir(h("/opt/cni/bin"))).filter((f) => f.includes(".keel-tmp-"))).toEqual([]);
+    expect((await readdir(h("/opt/cni"))).filter((f) => f.includes(".keel-tmp-"))).toEqual([]);
 
     const several = await step(1, "file.upload", { source: { from: "relay", path: join(roots.path, "cni-plugins/*") }, dst: "/opt/cni/bin/one", dirPerm: "0755" });
     expect(several.ok).toBe(false);
@@ -171,10 +172,13 @@ describe("a mini apply through the executor on 3 hosts (controller+worker, 2 wor
     const bad = await step(0, "k0s.config.write", { ...write, config: { ...write.config, kind: "NotAConfig" } });
     expect(bad.ok).toBe(false);
     expect(bad.error?.code).toBe("command_failed");
-    expect(bad.command).toMatch(/^\/usr\/local\/bin\/k0s config validate --config \/etc\/k0s\/k0s\.yaml\.keel-tmp-/);
+    // Validated where it was staged: beside /etc/k0s, never inside it.
+    expect(bad.command).toMatch(/^\/usr\/local\/bin\/k0s config validate --config \/etc\/\.keel-tmp-[0-9a-f]+\/k0s\.yaml$/);
     expect(bad.stderr).toContain("kind must be");
     expect(await readFile(onHost(0, CONFIG), "utf8")).toBe(written);
     expect((await readdir(onHost(0, "/etc/k0s"))).filter((f) => f.includes("keel-tmp"))).toEqual([]);
+    // /etc is the machine's own on simulated hosts: the staging folder must be gone from it too.
+    expect((await readdir("/etc")).filter((f) => f.startsWith(".keel-tmp-"))).toEqual([]);
   });
 
   it("installs and starts the controller+worker, waits for /readyz, and k0s.facts sees it", async () => {

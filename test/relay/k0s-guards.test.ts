@@ -2,12 +2,13 @@ import { createServer, type Server } from "node:http";
 import { existsSync } from "node:fs";
 import { readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sh } from "../../relay/quote";
-import { putFile, withSftp } from "../../relay/steps/remote-file";
+import { putFile, withSftp } from "../../relay/steps/remote-write";
+import type { UploadSource } from "../../relay/steps/sftp-write";
 import type { StepContext } from "../../relay/steps/step-context";
 import { StepFailure } from "../../relay/steps/step-failure";
+import { UploadCache } from "../../relay/upload-cache";
 import { startHosts, type SimCluster, type SimHost } from "../../sim/harness";
 import { tempDir, waitFor } from "./helpers";
 import { relayParts, targetOf } from "./sim-relay";
@@ -15,7 +16,8 @@ import { relayParts, targetOf } from "./sim-relay";
 // Own addresses (127.0.0.47..48) inside test/relay's .41–.55.
 const FIRST_OCTET = 47;
 const K0S = "/usr/local/bin/k0s";
-const BIG = 48 * 1024 * 1024;
+// Large enough that a test sees the transfer under way before it ends, even at full speed.
+const BIG = 160 * 1024 * 1024;
 
 describe("k0s steps: policy, secrets and broken transfers on real hosts", () => {
   let cluster: SimCluster;
@@ -33,6 +35,13 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
   };
   const stepOn = (i: number, kind: string, fields: Record<string, unknown>) => ({ id: `${kind}-${++seq}`, kind, host: targetOf(cluster, host(i)), timeoutMs: 30_000, ...fields });
   const connectedTo = (lines: string[], i: number) => lines.some((l) => l.includes(`${host(i).address}:22: connected`));
+  // Uploads are staged in `.keel-tmp-*` folders beside the destination folder (here the host's /tmp).
+  const stagedIn = async (i: number) => (await readdir(join(host(i).root, "tmp"))).filter((n) => n.startsWith(".keel-tmp-"));
+  const stagedBytes = async (i: number) => {
+    let total = 0;
+    for (const d of await stagedIn(i)) for (const f of await readdir(join(host(i).root, "tmp", d)).catch(() => [])) total += (await stat(join(host(i).root, "tmp", d, f)).catch(() => ({ size: 0 }))).size;
+    return total;
+  };
 
   beforeAll(async () => {
     state = await tempDir("keel-relay-guards-");
@@ -107,6 +116,7 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
       pool,
       policy,
       journal,
+      files: new UploadCache(),
       log: logs.log,
       signal: new AbortController().signal,
       deadline: Date.now() + 60_000,
@@ -114,13 +124,20 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
       sftp: async () => (await pool.connect(target)).sftp(),
     };
     await pool.exec(target, sh`mkdir -p /tmp/broken`);
-    const source = new Readable({ read() {} });
-    source.push(Buffer.alloc(256 * 1024, 1));
-    setTimeout(() => source.destroy(new Error("disk read failed")), 100);
+    let reads = 0;
+    const source: UploadSource = {
+      size: 16 * 1024 * 1024,
+      read: async (_position, length, into) => {
+        if (++reads > 8) throw new Error("disk read failed");
+        return into.fill(1, 0, length).subarray(0, length);
+      },
+      close: async () => {},
+    };
     const put = withSftp(ctx, (sftp) => putFile(ctx, sftp, source, "/tmp/broken/final.bin", { mode: "0644" }));
     await expect(put).rejects.toBeInstanceOf(StepFailure);
     await expect(put).rejects.toThrow(/upload to \/tmp\/broken\/final.bin on the host failed: disk read failed/);
     expect(await readdir(join(host(0).root, "tmp/broken"))).toEqual([]);
+    expect(await stagedIn(0)).toEqual([]);
     await pool.closeAll();
   });
 
@@ -130,37 +147,32 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
     const dir = join(host(1).root, "tmp/killed");
     const running = executor.execute("run-killed", stepOn(1, "file.upload", { source: { from: "relay", path: join(roots.path, "big.bin") }, dstDir: "/tmp/killed", dirPerm: "0755" }));
     await waitFor(() => existsSync(dir), 20_000, "the destination folder");
-    const partial = async () => {
-      const names = await readdir(dir);
-      const tmp = names.find((n) => n.includes(".keel-tmp-"));
-      return tmp && (await stat(join(dir, tmp))).size > 1024 * 1024 ? tmp : undefined;
-    };
-    await waitFor(partial, 20_000, "a partial temp file over 1 MiB");
+    await waitFor(async () => (await stagedBytes(1)) >= 1024 * 1024, 20_000, "over 1 MiB staged");
     (await pool.connect(target)).client.destroy();
     const { result } = await running;
     expect(result.ok).toBe(false);
     expect(result.error?.code).toBe("command_failed");
     expect(existsSync(join(dir, "big.bin"))).toBe(false);
-    // The cleanup reconnects and removes the partial temp file too.
-    expect((await readdir(dir)).filter((n) => n.includes(".keel-tmp-"))).toEqual([]);
+    // The cleanup reconnects and removes the partial staged file and its folder too.
+    expect(await stagedIn(1)).toEqual([]);
+    expect(await readdir(dir)).toEqual([]);
     await pool.closeAll();
   });
 
-  it("a cancelled upload removes its partial temp file too", async () => {
+  it("a cancelled upload removes its partial staged file too", async () => {
     const { executor, pool } = await relayParts(state.path, { uploadRoots: [roots.path] });
     const dir = join(host(1).root, "tmp/cancelled");
     const cancel = new AbortController();
     const running = executor.execute("run-cancelled", stepOn(1, "file.upload", { source: { from: "relay", path: join(roots.path, "big.bin") }, dstDir: "/tmp/cancelled", dirPerm: "0755" }), cancel.signal);
     await waitFor(() => existsSync(dir), 20_000, "the destination folder");
-    const partial = async () => (await readdir(dir)).find((n) => n.includes(".keel-tmp-"));
-    await waitFor(partial, 20_000, "a partial temp file");
+    await waitFor(async () => (await stagedBytes(1)) > 0, 20_000, "some bytes staged");
     cancel.abort();
     const { result } = await running;
     expect(result.error?.code).toBe("cancelled");
     expect(existsSync(join(dir, "big.bin"))).toBe(false);
     // The answer goes out at once; the step's own cleanup finishes right after it.
-    await waitFor(async () => (await partial()) === undefined, 20_000, "the partial temp file to be removed");
-    expect((await readdir(dir)).filter((n) => n.includes(".keel-tmp-"))).toEqual([]);
+    await waitFor(async () => (await stagedIn(1)).length === 0, 20_000, "the staged temp file to be removed");
+    expect(await stagedIn(1)).toEqual([]);
     await pool.closeAll();
   });
 

@@ -6,6 +6,7 @@ import { Journal } from "../../relay/journal";
 import { KnownHosts } from "../../relay/known-hosts";
 import { Policy } from "../../relay/policy";
 import { SshPool } from "../../relay/ssh-pool";
+import { UploadCache } from "../../relay/upload-cache";
 import type { SimCluster, SimHost } from "../../sim/harness";
 import { recordingLog } from "./helpers";
 
@@ -27,14 +28,35 @@ export async function relayParts(
   const pool = new SshPool({ knownHosts, connectTimeoutMs: opts.connectTimeoutMs ?? 5000, keepaliveMs: 5000, log: logs.log });
   const policy = new Policy({ allowedHosts: opts.allowedHosts ?? ["127.0.0.0/8"], uploadRoots: opts.uploadRoots ?? [], allowHooks: opts.allowHooks ?? false });
   const journal = await Journal.open(stateDir);
-  const executor = decodingExecutor(new Executor({ pool, policy, journal, log: logs.log }));
-  return { pool, executor, knownHosts, logs, journal, policy };
+  const files = new UploadCache();
+  const executor = decodingExecutor(new Executor({ pool, policy, journal, log: logs.log, files }));
+  return { pool, executor, knownHosts, logs, journal, policy, files };
 }
 
 export function targetOf(cluster: SimCluster, host: SimHost, bastion?: SimHost): HostTarget {
   const t: HostTarget = { address: host.address, port: host.port, user: "root", keyPath: cluster.keyPath };
   if (bastion) t.bastion = { address: bastion.address, port: bastion.port, user: "root", keyPath: cluster.keyPath };
   return t;
+}
+
+/**
+ * Wraps a host command in /usr/local/bin (first on the host's PATH) with a
+ * script that counts its calls, so a test can tell whether it ran.
+ */
+export async function countCallsOf(host: SimHost, command: string): Promise<{ calls(): Promise<number>; remove(): Promise<void> }> {
+  const script = join(host.root, "usr/local/bin", command);
+  const counter = join(host.root, "var/lib/k0s", `${command}-calls`);
+  await writeFile(script, `#!/bin/sh\necho call >> /var/lib/k0s/${command}-calls\nexec /usr/bin/${command} "$@"\n`);
+  await chmod(script, 0o755);
+  await rm(counter, { force: true });
+  const { readFile } = await import("node:fs/promises");
+  return {
+    calls: async () => (await readFile(counter, "utf8").catch(() => "")).split("\n").filter(Boolean).length,
+    remove: async () => {
+      await rm(script, { force: true });
+      await rm(counter, { force: true });
+    },
+  };
 }
 
 /**
