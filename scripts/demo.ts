@@ -15,7 +15,10 @@ import { REPO_ROOT } from "./local/local-api";
 import { startLocalStack } from "./local/stack";
 import { stopChild } from "./local/stop-child";
 
-const example = process.argv[2] ?? join(REPO_ROOT, "examples", "local", "seed-3.2-ha-offline.yaml");
+const args = process.argv.slice(2);
+// `npm run demo -- --no-tour` stops after the install.
+const tour = !args.includes("--no-tour");
+const example = args.find((a) => !a.startsWith("--")) ?? join(REPO_ROOT, "examples", "local", "seed-3.2-ha-offline.yaml");
 const demoDir = join(REPO_ROOT, ".keel", "demo");
 const simDir = join(demoDir, "sim");
 // A previous demo killed hard may have left its hosts running: stop them while
@@ -52,6 +55,10 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
+const CLUSTER = "k0s-cluster";
+/** The day-2 tour after the install: each line is a keel command, run as a user would. */
+const DAY2_TOUR: string[][] = [["lb-config", CLUSTER, "--format", "haproxy"]];
+
 console.log("starting 5 simulated hosts (sshd on 127.0.0.11-15)…");
 const hosts = await startHosts({ count: 5, dir: simDir, hostnames: ["k1", "k2", "k3", "k4", "k5"] });
 teardown.push({ what: "the simulated hosts", stop: () => hosts.stop() });
@@ -80,6 +87,24 @@ try {
       console.log("\n$ k0s kubectl get nodes   (on k1)");
       const nodes = await sshRun(hosts, hosts.hosts[0] ?? { address: "127.0.0.11", port: 22 }, "k0s kubectl get nodes");
       process.stdout.write(nodes.stdout || nodes.stderr);
+    }
+    if (exitCode === 0 && tour) {
+      const env = { ...process.env, KEEL_API_URL: stack.api.url, KEEL_TOKEN: token };
+      const keel = (argv: string[]) =>
+        new Promise<number>((resolve) => {
+          console.log(`\n$ keel ${argv.join(" ")}`);
+          const cli = spawn(process.execPath, [join(REPO_ROOT, "bin", "keel.js"), ...argv], { stdio: "inherit", env });
+          teardown.push({ what: `keel ${argv[0] ?? ""}`, stop: () => stopChild(cli) });
+          cli.on("exit", (code) => resolve(code ?? 1));
+        });
+      console.log("\n==> Day 2: what a team does with the running cluster");
+      for (const argv of DAY2_TOUR) {
+        const code = await keel(argv);
+        if (code !== 0) {
+          exitCode = code;
+          break;
+        }
+      }
     }
   } finally {
     await tearDown();
