@@ -32,8 +32,12 @@ describe("keel reset: seed 2.1 on simulated hosts", () => {
     const missing = await keelCli(env, ["reset", NAME]);
     expect(missing.code, missing.out).toBe(2);
     const wrong = await keelCli(env, ["reset", NAME, "--confirm", "other-cluster"]);
-    expect(wrong.code, wrong.out).toBe(1);
-    expect(wrong.out).toMatch(/confirm/);
+    expect(wrong.code, wrong.out).toBe(2);
+    expect(wrong.out).toContain(`--confirm ${NAME}`);
+    // The API refuses on its own too, whatever client calls it.
+    const api = await env.stack.admin.send("POST", `/v1/clusters/${NAME}/reset`, { query: { confirm: "other-cluster" } });
+    expect(api.status).toBe(400);
+    expect(JSON.stringify(await api.json())).toContain("query.confirm");
     expect(ledger().filter(destructive)).toEqual([]);
     for (let i = 0; i < 5; i++) expect(await exists(i, "usr/local/bin/k0s")).toBe(true);
   });
@@ -78,7 +82,7 @@ describe("keel reset: seed 2.1 on simulated hosts", () => {
     const second = leaves[1];
     expect(second && leaves[0]?.endedAt && leaves[0].endedAt <= second.startedAt).toBe(true);
     for (const leave of leaves) {
-      const reset = ran.find((r) => r.argv[0] === "reset" && r.host === leaves.find((l) => l === leave)?.host);
+      const reset = ran.find((r) => r.argv[0] === "reset" && r.host === leave.host);
       expect(reset && leave.endedAt && leave.endedAt <= reset.startedAt).toBe(true);
     }
     // The members that left were the ones being reset: the leader's stays until its own reset ends the cluster.
