@@ -58,6 +58,8 @@ export const STEP_KINDS = {
   "k0s.reset": once,
   "hook.run": once,
   "k0s.kubeconfig.admin": { ...reads, secretStdout: true },
+  // Writes USER.{crt,key} then removes them: stopping it half-way could leave a private key on the controller.
+  "k0s.kubeconfig.create": { ...once, secretStdout: true },
 } as const satisfies Record<StepKind, StepKindTraits>;
 
 export function traitsOf(kind: StepKind): StepKindTraits {

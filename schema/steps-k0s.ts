@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HostTarget, SafePath, StepBase } from "./step-base";
+import { KubeconfigGroup, KubeconfigUser } from "./user-kubeconfig";
 
 /**
  * The apply vocabulary: every typed step the k0s planners emit and the relay
@@ -302,6 +303,20 @@ export const K0sKubeconfigAdminStep = StepBase.extend({
   saveAs: SecretName.optional(),
 });
 
+/**
+ * `k0s kubeconfig create --groups GROUP USER` on the leader, server rewritten
+ * to `server`, returned once in stdout (a secretStdout kind), the client
+ * certificate's facts in a `certificates` report; the USER.{crt,key} k0s
+ * leaves in <dataDir>/pki are removed in the same shell command.
+ */
+export const K0sKubeconfigCreateStep = StepBase.extend({
+  kind: z.literal("k0s.kubeconfig.create"),
+  ...K0sPaths,
+  server: z.string().max(300).regex(/^https:\/\/[A-Za-z0-9.:[\]-]+$/),
+  user: KubeconfigUser,
+  group: KubeconfigGroup,
+});
+
 export const K0sStep = z.discriminatedUnion("kind", [
   K0sFactsStep,
   K0sBinaryStageStep,
@@ -324,6 +339,7 @@ export const K0sStep = z.discriminatedUnion("kind", [
   K0sResetStep,
   HookRunStep,
   K0sKubeconfigAdminStep,
+  K0sKubeconfigCreateStep,
 ]);
 export type K0sStep = z.infer<typeof K0sStep>;
 export type K0sStepKind = K0sStep["kind"];
@@ -349,3 +365,4 @@ export type K0sEtcdLeaveStep = z.infer<typeof K0sEtcdLeaveStep>;
 export type K0sResetStep = z.infer<typeof K0sResetStep>;
 export type HookRunStep = z.infer<typeof HookRunStep>;
 export type K0sKubeconfigAdminStep = z.infer<typeof K0sKubeconfigAdminStep>;
+export type K0sKubeconfigCreateStep = z.infer<typeof K0sKubeconfigCreateStep>;

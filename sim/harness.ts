@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureKey, newKey } from "./keys";
 import { haltHost, hostKeyFingerprint, hostLayout, isHostRunning, launchHost, prepareHost, type HostLayout } from "./sim-host";
+import { writeIpStandin } from "./ip-standin";
 import { writeStandin, writeSystemctlStandin } from "./standins";
 
 export { readClusterState, type ClusterState } from "./cluster-state";
@@ -76,6 +77,7 @@ export async function startHosts(opts: StartHostsOptions): Promise<SimCluster> {
   for (const host of layouts) {
     await prepareHost(host, prepare);
     await writeSystemctlStandin(join(host.root, "usr/local/bin/systemctl"));
+    await writeIpStandin(join(host.root, "usr/local/bin/ip"), host.address);
     if (opts.installK0s) await writeStandin(join(host.root, "usr/local/bin/k0s"));
   }
   const started = await Promise.allSettled(layouts.map((host) => launchHost(host)));

@@ -1,5 +1,3 @@
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ClusterName } from "../../schema/api";
 import { failureFrom, type ApiClient } from "../api-client";
@@ -8,10 +6,14 @@ import { EXIT_OK, type CliIo, type Command } from "../command";
 import { briefUsageError, parseCommandLine, usageError } from "../parse-args";
 import { reportingFailures } from "../report-failure";
 import { KubeconfigResponse } from "../responses";
+import { writePrivate } from "../write-private";
+import { runKubeconfigCreate } from "./kubeconfig-create";
 
 const USAGE = `usage: keel kubeconfig CLUSTER [-o FILE]
+       keel kubeconfig create CLUSTER --user USER --group GROUP [--cluster-admin] [-o FILE]
 
-Prints the cluster's admin kubeconfig (needs an admin token).
+Prints the cluster's admin kubeconfig (needs an admin token). With create,
+mints a kubeconfig for USER in GROUP instead (see keel kubeconfig create -h).
 
   -o, --output FILE     write it to FILE (mode 0600) instead of standard output
 ${API_USAGE}
@@ -21,12 +23,14 @@ Exit status: 0 done; 1 refused by the API or FILE not writable; 2 wrong
 command line.`;
 
 export const kubeconfigCommand: Command = {
-  summary: "print or save a cluster's admin kubeconfig",
+  summary: "print or save a cluster's admin kubeconfig, or create a user's",
   usage: USAGE,
   run: runKubeconfig,
 };
 
 async function runKubeconfig(args: string[], io: CliIo): Promise<number> {
+  // `keel kubeconfig create` alone still means the admin kubeconfig of a cluster named "create".
+  if (args[0] === "create" && args.length > 1) return runKubeconfigCreate(args.slice(1), io);
   const options = { output: { type: "string", short: "o" }, help: { type: "boolean", short: "h" }, ...API_OPTIONS } as const;
   const cmd = parseCommandLine("kubeconfig", USAGE, { args, options, allowPositionals: true }, io);
   if (!cmd.ok) return cmd.exit;
@@ -66,19 +70,5 @@ function safeJson(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return null;
-  }
-}
-
-/**
- * A kubeconfig holds cluster-admin credentials: the file is 0600 before the
- * first byte lands in it, also when it existed with a wider mode.
- */
-async function writePrivate(path: string, text: string): Promise<void> {
-  const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
-  try {
-    await handle.chmod(0o600);
-    await handle.writeFile(text);
-  } finally {
-    await handle.close();
   }
 }

@@ -12,6 +12,7 @@ import { k0sEtcdLeave } from "./k0s-etcd-leave";
 import { k0sFacts } from "./k0s-facts";
 import { k0sInstall } from "./k0s-install";
 import { k0sKubeconfigAdmin } from "./k0s-kubeconfig-admin";
+import { k0sKubeconfigCreate } from "./k0s-kubeconfig-create";
 import { k0sReset } from "./k0s-reset";
 import { k0sTokenCreate } from "./k0s-token-create";
 import { k0sTokenInvalidate } from "./k0s-token-invalidate";
@@ -75,5 +76,7 @@ export function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return hookRun(step, ctx);
     case "k0s.kubeconfig.admin":
       return k0sKubeconfigAdmin(step, ctx);
+    case "k0s.kubeconfig.create":
+      return k0sKubeconfigCreate(step, ctx);
   }
 }

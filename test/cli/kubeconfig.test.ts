@@ -66,3 +66,53 @@ describe.concurrent("keel kubeconfig", { timeout: 120_000 }, () => {
     expect((await keel(["kubeconfig", "../etc"], { env })).code).toBe(2);
   });
 });
+
+describe.concurrent("keel kubeconfig create", { timeout: 120_000 }, () => {
+  const created = (body: { user: string; group: string; clusterAdmin?: boolean }) => ({
+    kubeconfig: KUBECONFIG, user: body.user, group: body.group, clusterAdmin: body.clusterAdmin === true, fingerprint: "AB:CD", expiresAt: "2027-12-01T00:00:00.000Z",
+    ...(body.clusterAdmin ? { warning: "this is a cluster-admin credential (group system:masters bypasses RBAC): only a rotation of the cluster CA revokes it" } : {}),
+  });
+  const createApi = async () => {
+    const api = await startStubApi({
+      "POST /v1/clusters/lab/kubeconfigs": (req, res) => {
+        const body = req.body as { user: string; group: string; clusterAdmin?: boolean };
+        if (body.group.startsWith("system:") && !body.clusterAdmin) return sendError(res, 400, "validation_failed", "invalid body: group");
+        sendJson(res, 201, created(body));
+      },
+    });
+    stubs.push(api);
+    return { api, env: { KEEL_API_URL: api.url, KEEL_TOKEN: TOKEN } };
+  };
+
+  it("posts user and group, writes FILE 0600 and says what it wrote", async () => {
+    const { api, env } = await createApi();
+    const out = join(TMP, "alice.kubeconfig");
+    const run = await keel(["kubeconfig", "create", "lab", "--user", "alice", "--group", "dev", "-o", out], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(api.requests[0]?.body).toEqual({ user: "alice", group: "dev" });
+    expect(readFileSync(out, "utf8")).toBe(KUBECONFIG);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(run.stderr).toContain("kubeconfig for user alice (group dev) on lab written to");
+    expect(run.stderr).toContain("sha256 AB:CD, expires 2027-12-01");
+    expect(run.stderr).not.toContain("WARNING");
+  });
+
+  it("sends clusterAdmin only with --cluster-admin, and then warns plainly", async () => {
+    const { api, env } = await createApi();
+    const refused = await keel(["kubeconfig", "create", "lab", "--user", "testUser", "--group", "system:masters"], { env });
+    expect(refused.code).toBe(1);
+    expect(api.requests[0]?.body).toEqual({ user: "testUser", group: "system:masters" });
+    const run = await keel(["kubeconfig", "create", "lab", "--user", "testUser", "--group", "system:masters", "--cluster-admin"], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(api.requests[1]?.body).toEqual({ user: "testUser", group: "system:masters", clusterAdmin: true });
+    expect(run.stdout).toBe(KUBECONFIG);
+    expect(run.stderr).toMatch(/WARNING: this is a cluster-admin credential.*only a rotation of the cluster CA revokes it/);
+  });
+
+  it("exits 2 without --user and --group or a valid cluster", async () => {
+    const env = { KEEL_API_URL: "http://127.0.0.1:9", KEEL_TOKEN: TOKEN };
+    expect((await keel(["kubeconfig", "create", "lab", "--user", "alice"], { env })).code).toBe(2);
+    expect((await keel(["kubeconfig", "create", "lab", "--group", "dev"], { env })).code).toBe(2);
+    expect((await keel(["kubeconfig", "create", "../x", "--user", "a", "--group", "b"], { env })).code).toBe(2);
+  });
+});

@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadClusterYaml } from "../../schema/cluster-load";
@@ -129,4 +130,33 @@ export async function nodesOf(env: E2eEnv, controllerIndex = 0): Promise<NodeVie
 
 export function messages(run: RunOutcome): string[] {
   return run.events.map((e) => e.message);
+}
+
+/** The real `keel` CLI (bin/keel.js) against this environment's API, as a user runs it. */
+export function keelCli(env: E2eEnv, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "keel.js"), ...args], {
+      env: { ...process.env, KEEL_API_URL: env.stack.api.url, KEEL_TOKEN: env.stack.api.adminToken, KEEL_SIM_DIR: env.simDir, KEEL_K0S_URL: env.download.url },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => resolve({ code, out }));
+  });
+}
+
+/** A spec's first `count` hosts only (the examples list hosts as `  - ssh:` entries before `  k0s:`). */
+export function firstHosts(yaml: string, count: number): string {
+  const start = yaml.indexOf("\n  hosts:\n") + "\n  hosts:\n".length;
+  const end = yaml.indexOf("\n  k0s:\n");
+  const entries = yaml.slice(start, end + 1).split(/(?=^ {2}- )/m);
+  return yaml.slice(0, start) + entries.slice(0, count).join("") + yaml.slice(end + 1);
+}
+
+/** Every file under `dir`, as text, for scans that a secret never landed there. */
+export async function filesUnder(dir: string): Promise<{ path: string; text: string }[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return Promise.all(files.map(async (path) => ({ path, text: await readFile(path, "latin1") })));
 }

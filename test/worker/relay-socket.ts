@@ -127,6 +127,18 @@ export interface HealthyOverrides {
   secretStdout?: string;
 }
 
+/** The client certificate a healthy relay reports for `k0s kubeconfig create`. */
+export const USER_CERT = (user: string, group: string) => ({
+  path: `/var/lib/k0s/pki/${user}.crt`,
+  subject: `O=${group}, CN=${user}`,
+  issuer: "CN=kubernetes-ca",
+  sans: [],
+  notBefore: Date.UTC(2026, 11, 1),
+  notAfter: Date.UTC(2027, 11, 1),
+  isCA: false,
+  fingerprint: "AB:CD:EF",
+});
+
 /** Step results as the relay reports them for healthy simulated hosts. */
 export function healthyResult(step: Step, overrides: HealthyOverrides = {}): StepResult {
   const host = `${step.host.address}:${step.host.port}`;
@@ -167,6 +179,8 @@ export function healthyResult(step: Step, overrides: HealthyOverrides = {}): Ste
     case "k0s.token.create":
     case "k0s.kubeconfig.admin":
       return done({ stdout: overrides.secretStdout ?? "", command: `${step.installPath} ${step.kind === "k0s.token.create" ? `token create --role=${step.role}` : "kubeconfig admin"}` });
+    case "k0s.kubeconfig.create":
+      return done({ stdout: overrides.secretStdout ?? "", command: `${step.installPath} kubeconfig create --groups=${step.group} ${step.user}`, report: { kind: "certificates", certificates: [USER_CERT(step.user, step.group)] } });
     case "k0s.binary.install":
     case "k0s.config.write":
     case "k0s.install":

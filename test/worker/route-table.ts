@@ -40,6 +40,7 @@ export const ROUTES: RouteCase[] = [
   { method: "POST", path: "/v1/clusters/matrix-absent/apply", route: "/v1/clusters/:name/apply", role: "operator" },
   { method: "POST", path: "/v1/clusters/matrix-absent/reset?confirm=matrix-absent", route: "/v1/clusters/:name/reset", role: "admin" },
   { method: "GET", path: "/v1/clusters/matrix-absent/kubeconfig", route: "/v1/clusters/:name/kubeconfig", role: "admin" },
+  { method: "POST", path: "/v1/clusters/matrix-absent/kubeconfigs", route: "/v1/clusters/:name/kubeconfigs", role: "admin", body: () => jsonBody({ user: "alice", group: "dev" }) },
   { method: "POST", path: "/v1/tokens", route: "/v1/tokens", role: "admin", body: () => jsonBody({ name: uniqueName("matrix-token"), role: "viewer" }) },
   { method: "GET", path: "/v1/tokens", route: "/v1/tokens", role: "admin" },
   { method: "DELETE", path: `/v1/tokens/${ABSENT_TOKEN_ID}`, route: "/v1/tokens/:id", role: "admin" },

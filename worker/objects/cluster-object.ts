@@ -1,7 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { StepResult } from "../../schema/steps";
 import type { Env } from "../core/env";
+import type { CreateKubeconfigBody } from "../../schema/user-kubeconfig";
 import { adminKubeconfig, type AdminKubeconfigResult } from "../runs/admin-kubeconfig";
+import { userKubeconfig, type UserKubeconfigResult } from "../runs/user-kubeconfig";
 import { EphemeralSteps } from "../runs/ephemeral-steps";
 import { RunDriver } from "../runs/run-driver";
 import type { RunResult, RunSummary, StartRunInput, StepAck } from "../runs/run-rpc";
@@ -10,7 +12,7 @@ import type { RunResult, RunSummary, StartRunInput, StepAck } from "../runs/run-
  * One per cluster (idFromName(cluster name)): the cluster's lock and the home
  * of its run. The run engine is pure transitions (runs/run-transitions.ts)
  * driven by RunDriver; this class only makes sure the driver sees one input
- * at a time. Request-like steps (the admin kubeconfig) bypass the engine:
+ * at a time. Request-like steps (admin and user kubeconfigs) bypass the engine:
  * they are no run and store nothing.
  */
 export class ClusterObject extends DurableObject<Env> {
@@ -34,6 +36,11 @@ export class ClusterObject extends DurableObject<Env> {
   /** Reads only: it may run beside an active run, and it must not wait behind the engine's queue. */
   adminKubeconfig(cluster: string): Promise<AdminKubeconfigResult> {
     return adminKubeconfig(this.env, this.ephemeral, cluster);
+  }
+
+  /** Like adminKubeconfig: a request beside any run, not queued behind it. */
+  userKubeconfig(cluster: string, body: CreateKubeconfigBody): Promise<UserKubeconfigResult> {
+    return userKubeconfig(this.env, this.ephemeral, cluster, body);
   }
 
   onStepStarted(runId: string, stepId: string, relayName: string): Promise<StepAck> {

@@ -5,12 +5,15 @@ import { requireRole } from "../auth/require-role";
 import type { AppEnv } from "../http/app-env";
 import { auditFailures } from "../http/audit-failures";
 import { validate } from "../http/validate";
+import { CreateKubeconfigBody } from "../../schema/user-kubeconfig";
+import { readJsonBody } from "../http/read-body";
 import { getAdminKubeconfig } from "../services/kubeconfig/admin-kubeconfig";
+import { createUserKubeconfig } from "../services/kubeconfig/create-user-kubeconfig";
 import { dryRunApply } from "../services/runs/dry-run-apply";
 import { resetCluster } from "../services/runs/reset-cluster";
 import { startRun } from "../services/runs/start-run";
 
-/** Apply a cluster (or plan it: ?dryRun=true), reset it, and fetch its admin kubeconfig. */
+/** Apply a cluster (or plan it: ?dryRun=true), reset it, and fetch its admin kubeconfig or mint a user's. */
 export const applyRoutes = new Hono<AppEnv>()
   .post("/clusters/:name/apply", requireRole("operator", "cluster.apply"), auditFailures("cluster.apply"), async (c) => {
     const cluster = validate(ClusterName, c.req.param("name"), "cluster name");
@@ -31,4 +34,10 @@ export const applyRoutes = new Hono<AppEnv>()
     const cluster = validate(ClusterName, c.req.param("name"), "cluster name");
     const kubeconfig = await getAdminKubeconfig(c.env, { cluster, actor: c.get("actor").id });
     return c.body(kubeconfig, 200, { "Content-Type": "application/yaml; charset=utf-8", "Cache-Control": "no-store" });
+  })
+  .post("/clusters/:name/kubeconfigs", requireRole("admin", "cluster.kubeconfig.create"), auditFailures("cluster.kubeconfig.create"), async (c) => {
+    const cluster = validate(ClusterName, c.req.param("name"), "cluster name");
+    const body = await readJsonBody(c.req.raw, CreateKubeconfigBody);
+    const created = await createUserKubeconfig(c.env, { cluster, actor: c.get("actor").id, body });
+    return c.json(created, 201, { "Cache-Control": "no-store" });
   });

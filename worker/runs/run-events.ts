@@ -114,6 +114,8 @@ export function stepEvents(step: Step, host: string, phase: string, result: Step
       return info(`ran ${step.hook} hook (${step.lines.length} ${step.lines.length === 1 ? "line" : "lines"})`);
     case "k0s.kubeconfig.admin":
       return info("generated an admin kubeconfig");
+    case "k0s.kubeconfig.create":
+      return info(`generated a kubeconfig for user ${step.user} (group ${step.group})`);
   }
 }
 

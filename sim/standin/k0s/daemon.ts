@@ -5,6 +5,7 @@ import { CONFIG_API_VERSION, loadClusterConfig, nodeConfigOf } from "./config";
 import { joinEtcd } from "./etcd";
 import type { Flags } from "./flags";
 import { DEFAULT_CONFIG, DEFAULT_DATA_DIR, DEFAULT_SOCKET, HEARTBEAT_MS, HOST, RUNTIME_CONFIG, SERVICES, UNIT_DIR, VERSION, cluster, fail, writeAtomic } from "./host";
+import { listenApi } from "./api-listener";
 import { controllerPki } from "./pki";
 import type { Heartbeat, Role } from "./state";
 import { isRunning, type K0sStatus, type RuntimeConfig } from "./status";
@@ -87,6 +88,7 @@ export async function daemon(role: Role, flags: Flags, args: string[]): Promise<
     res.end("404 page not found");
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  if (role === "controller") listenApi(dataDir, config.apiPort, () => ready() && etcdOk());
   const runtime: RuntimeConfig = { apiVersion: CONFIG_API_VERSION, kind: "RuntimeConfig", spec: { nodeConfig: role === "controller" ? config : nodeConfigOf({}), k0sVars: { DataDir: dataDir } } };
   writeAtomic(RUNTIME_CONFIG, `${JSON.stringify(runtime, null, 2)}\n`, 0o600);
   beat(true);
