@@ -3,6 +3,7 @@ import { STEP_KINDS } from "../schema/step-kinds";
 import { StepResult, type Step } from "../schema/steps";
 import type { Journal } from "./journal";
 import { errorMessage, type Log } from "./log";
+import type { BackupStore } from "./backups/backup-store";
 import type { Policy } from "./policy";
 import { asRoot } from "./quote";
 import { AbortedError, ChannelOpenError, HostKeyMismatchError, SshConnectError } from "./ssh-errors";
@@ -22,6 +23,7 @@ export interface ExecutorDeps {
   policy: Policy;
   journal: Journal;
   log: Log;
+  backups?: BackupStore;
 }
 
 export interface Execution {
@@ -129,13 +131,14 @@ export class Executor {
     const onCancel = () => halt(failure("cancelled", "step cancelled"));
     signal?.addEventListener("abort", onCancel, { once: true });
 
-    const { pool, policy, journal, log } = this.deps;
+    const { pool, policy, journal, log, backups } = this.deps;
     const work = runStep(step, {
       runId,
       host: step.host,
       pool,
       policy,
       journal,
+      ...(backups ? { backups } : {}),
       log,
       signal: controller.signal,
       deadline: Date.now() + step.timeoutMs,

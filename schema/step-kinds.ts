@@ -58,6 +58,9 @@ export const STEP_KINDS = {
   "k0s.reset": once,
   "hook.run": once,
   "k0s.kubeconfig.admin": { ...reads, secretStdout: true },
+  // Each run of k0s backup is a new archive in the store (and may prune an older one).
+  "k0s.backup": once,
+  "k0s.restore": once,
 } as const satisfies Record<StepKind, StepKindTraits>;
 
 export function traitsOf(kind: StepKind): StepKindTraits {

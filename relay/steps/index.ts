@@ -1,4 +1,6 @@
 import type { Step } from "../../schema/steps";
+import { backupCreate } from "./backup-create";
+import { backupRestore } from "./backup-restore";
 import { fileUpload } from "./file-upload";
 import { hookRun } from "./hook-run";
 import { hostConnect } from "./host-connect";
@@ -75,5 +77,9 @@ export function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return hookRun(step, ctx);
     case "k0s.kubeconfig.admin":
       return k0sKubeconfigAdmin(step, ctx);
+    case "k0s.backup":
+      return backupCreate(step, ctx);
+    case "k0s.restore":
+      return backupRestore(step, ctx);
   }
 }
