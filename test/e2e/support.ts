@@ -38,10 +38,10 @@ export interface RunOutcome {
   events: RunEvent[];
 }
 
-export async function startE2e(opts: { count: number; hostnames?: string[]; allowHooks?: boolean }): Promise<E2eEnv> {
+export async function startE2e(opts: { count: number; hostnames?: string[]; allowHooks?: boolean; firstOctet?: number; backups?: { keep: number } }): Promise<E2eEnv> {
   const dir = await mkdtemp(join(tmpdir(), "keel-e2e-"));
   const simDir = join(dir, "sim");
-  const hosts = await startHosts({ count: opts.count, dir: simDir, hostnames: opts.hostnames });
+  const hosts = await startHosts({ count: opts.count, dir: simDir, hostnames: opts.hostnames, ...(opts.firstOctet !== undefined ? { firstOctet: opts.firstOctet } : {}) });
   await writeFixtureFiles(simDir);
   const download = await startK0sDownloadServer();
   const stack = await startLocalStack({
@@ -50,6 +50,7 @@ export async function startE2e(opts: { count: number; hostnames?: string[]; allo
     adminToken: `keel_admin_${randomBytes(18).toString("base64url")}`,
     uploadRoots: [join(simDir, "files")],
     allowHooks: opts.allowHooks ?? false,
+    ...(opts.backups ? { backups: opts.backups } : {}),
   });
   const vars = { KEEL_SIM_DIR: simDir, KEEL_K0S_URL: download.url };
   const env: E2eEnv = {
@@ -59,7 +60,10 @@ export async function startE2e(opts: { count: number; hostnames?: string[]; allo
     download,
     stack,
     async spec(example, edit = (y) => y) {
-      const text = example.includes("\n") ? example : await readFile(join(REPO_ROOT, "examples", "local", example), "utf8");
+      const read = example.includes("\n") ? example : await readFile(join(REPO_ROOT, "examples", "local", example), "utf8");
+      // The examples use 127.0.0.11-15; a test on its own range moves them there.
+      const first = opts.firstOctet;
+      const text = first === undefined ? read : read.replace(/127\.0\.0\.1([1-9])(?!\d)/g, (_, n: string) => `127.0.0.${first + Number(n) - 1}`);
       const loaded = loadClusterYaml(edit(text), vars);
       if (!loaded.ok) throw new Error(`invalid spec: ${JSON.stringify(loaded.errors)}`);
       return loaded.spec;
