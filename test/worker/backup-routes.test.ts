@@ -153,6 +153,9 @@ describe("restore", () => {
     expect(run.status, run.error ?? "").toBe("succeeded");
     const sent = relay.stepRuns().slice(before).map((r) => r.step);
     expect(sent.find((s) => s.kind === "k0s.restore")).toMatchObject({ backupId: id, sha256: "c".repeat(64), cluster: f.cluster, host: { address: "127.0.0.21" } });
+    // the audit log records which archive was restored, by its hash
+    const audit = await env.DB.prepare("SELECT details FROM audit_log WHERE target = ? AND action = 'run.start'").bind(run.id).first<{ details: string }>();
+    expect(JSON.parse(audit?.details ?? "{}")).toMatchObject({ operation: "restore", backup: id, sha256: "c".repeat(64) });
     relay.close();
   });
 });
