@@ -1,10 +1,12 @@
 import type { CliIo, Command } from "./command";
 import { EXIT_OK, EXIT_USAGE } from "./command";
 import { applyCommand } from "./commands/apply";
+import { backupCommand } from "./commands/backup";
 import { factsCommand } from "./commands/facts";
 import { kubeconfigCommand } from "./commands/kubeconfig";
 import { lbConfigCommand } from "./commands/lb-config";
 import { resetCommand } from "./commands/reset";
+import { restoreCommand } from "./commands/restore";
 import { runsCommand } from "./commands/runs";
 import { validateCommand } from "./commands/validate";
 
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, Command> = {
   runs: runsCommand,
   "lb-config": lbConfigCommand,
   reset: resetCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 function usage(): string {

@@ -45,6 +45,17 @@ export const RelayConfigFile = z.object({
       pruneEveryMinutes: z.number().min(1).max(24 * 60).default(60),
     })
     .default({ maxAgeHours: 168, maxMiB: 256, secretsMaxAgeHours: 24, pruneEveryMinutes: 60 }),
+  /** The backup store (k0s.backup / k0s.restore); without it this relay refuses both. */
+  backups: z
+    .object({
+      dir: z.string().min(1),
+      /** 32 random bytes (raw or 64 hex digits), mode 0600: the AES-256-GCM key archives are encrypted with. */
+      keyFile: z.string().min(1),
+      /** Backups kept per cluster; older ones are deleted after each new backup. */
+      keep: z.number().int().min(1).max(1000).default(7),
+    })
+    .strict()
+    .optional(),
 });
 export type RelayConfigInput = z.input<typeof RelayConfigFile>;
 
@@ -102,6 +113,7 @@ export async function resolveRelayConfig(
     api: { url: cfg.api.url, token },
     stateDir: abs(cfg.stateDir),
     policy: { ...cfg.policy, uploadRoots: cfg.policy.uploadRoots.map(abs) },
+    ...(cfg.backups ? { backups: { ...cfg.backups, dir: abs(cfg.backups.dir), keyFile: abs(cfg.backups.keyFile) } } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { STEP_KINDS } from "../schema/step-kinds";
 import { StepResult, type Step } from "../schema/steps";
 import type { Journal } from "./journal";
 import { errorMessage, type Log } from "./log";
+import type { BackupStore } from "./backups/backup-store";
 import type { Policy } from "./policy";
 import { asRoot } from "./quote";
 import { AbortedError, ChannelOpenError, HostKeyMismatchError, SshConnectError } from "./ssh-errors";
@@ -25,6 +26,7 @@ export interface ExecutorDeps {
   log: Log;
   /** One per relay; an executor made without one keeps its own. */
   files?: UploadCache;
+  backups?: BackupStore;
 }
 
 export interface Execution {
@@ -135,7 +137,7 @@ export class Executor {
     const onCancel = () => halt(failure("cancelled", "step cancelled"));
     signal?.addEventListener("abort", onCancel, { once: true });
 
-    const { pool, policy, journal, log } = this.deps;
+    const { pool, policy, journal, log, backups } = this.deps;
     const work = runStep(step, {
       runId,
       host: step.host,
@@ -143,6 +145,7 @@ export class Executor {
       policy,
       journal,
       files: this.files,
+      ...(backups ? { backups } : {}),
       log,
       signal: controller.signal,
       deadline: Date.now() + step.timeoutMs,

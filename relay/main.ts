@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
+import { BackupStore, readBackupKey } from "./backups/backup-store";
 import { ConfigError, journalLimits, loadRelayConfig, resolveRelayConfig, type RelayConfig } from "./config";
 import { RelayConnection } from "./connection";
 import { Dispatcher } from "./dispatcher";
@@ -51,7 +52,8 @@ async function startResolvedRelay(cfg: RelayConfig, log: Log): Promise<RelayHand
   pruning.unref();
   const pool = new SshPool({ knownHosts, connectTimeoutMs: cfg.ssh.connectTimeoutMs, keepaliveMs: cfg.ssh.keepaliveMs, log });
   const policy = new Policy(cfg.policy);
-  const executor = new Executor({ pool, policy, journal, log });
+  const backups = cfg.backups ? new BackupStore(cfg.backups.dir, await readBackupKey(cfg.backups.keyFile), cfg.backups.keep) : undefined;
+  const executor = new Executor({ pool, policy, journal, log, ...(backups ? { backups } : {}) });
   const connection = new RelayConnection({
     url: cfg.api.url,
     token: cfg.api.token,

@@ -60,6 +60,9 @@ export const STEP_KINDS = {
   "k0s.kubeconfig.admin": { ...reads, secretStdout: true },
   // Writes USER.{crt,key} then removes them: stopping it half-way could leave a private key on the controller.
   "k0s.kubeconfig.create": { ...once, secretStdout: true },
+  // Each run of k0s backup is a new archive in the store (and may prune an older one).
+  "k0s.backup": once,
+  "k0s.restore": once,
 } as const satisfies Record<StepKind, StepKindTraits>;
 
 export function traitsOf(kind: StepKind): StepKindTraits {

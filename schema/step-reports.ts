@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BackupReport } from "./steps-backup";
 
 /**
  * What a step found that outlives its run, beyond host facts: the relay puts
@@ -25,6 +26,7 @@ export type CertificateInfo = z.infer<typeof CertificateInfo>;
 
 export const StepReport = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("certificates"), certificates: z.array(CertificateInfo).max(1000) }),
+  BackupReport,
 ]);
 export type StepReport = z.infer<typeof StepReport>;
 export type StepReportKind = StepReport["kind"];

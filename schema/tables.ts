@@ -166,3 +166,31 @@ export const deniedRequests = sqliteTable(
   },
   (t) => [uniqueIndex("denied_requests_pk").on(t.window, t.route, t.reason)],
 );
+
+/**
+ * Backups taken by `k0s.backup` steps: metadata only. The archive itself
+ * (it holds the cluster's CA keys) and its encryption key stay in the relay's
+ * store; D1 never sees a byte of either.
+ */
+export const backups = sqliteTable(
+  "backups",
+  {
+    id: text("id").primaryKey(),
+    cluster: text("cluster").notNull(),
+    /** The cluster's revision when it was taken: a restore compares that spec's controllers and externalAddress with the current one's. */
+    revision: integer("revision").notNull(),
+    /** "address:port" of the leader it was taken on. */
+    host: text("host").notNull(),
+    k0sVersion: text("k0s_version").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    /** JSON: BackupContents (schema/steps-backup.ts). */
+    contents: text("contents", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    status: text("status", { enum: ["verified", "failed", "deleted"] }).notNull(),
+    error: text("error"),
+    runId: text("run_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [index("backups_cluster").on(t.cluster, t.createdAt)],
+);

@@ -1,5 +1,6 @@
 import type { ClusterSpec } from "../../schema/cluster";
 import { ResourceName } from "../../schema/api";
+import { BackupId } from "../../schema/steps-backup";
 import { ApiFailure, type ApiClient } from "../api-client";
 import { API_OPTIONS, API_USAGE, apiClientFrom } from "../api-flags";
 import { EXIT_INVALID, EXIT_OK, type CliIo, type Command } from "../command";
@@ -7,12 +8,14 @@ import { briefUsageError, parseCommandLine, usageError } from "../parse-args";
 import { formatDryRun } from "../print-plan";
 import { loadConfigFiles, reportLoad, stdinTwice } from "../read-config";
 import { reportingFailures } from "../report-failure";
+import { requestRestore } from "../restore-request";
 import { ApplyResponse, ClusterWriteResponse } from "../responses";
 import { watchRun } from "../watch-run";
 
 const DEFAULT_SITE = "default";
 
 const USAGE = `usage: keel apply [-c FILE]... [--site SITE] [--dry-run] [--timeout SECONDS]
+                  [--restore-from BACKUP [--reset CLUSTER]]
 
 Stores a k0sctl.yaml as the cluster's newest revision (creating the cluster
 the first time) and applies it through the site's relay: installs, grows,
@@ -28,6 +31,10 @@ invalid file is never sent.
       --dry-run         print the plan and what would change; no host is
                         touched (the revision is still stored)
       --timeout SECONDS fail the run if it takes longer
+      --restore-from ID store the file, then restore backup ID onto the
+                        cluster instead of applying (as \`keel restore\`)
+      --reset NAME      with --restore-from: the cluster's name, confirming
+                        that controllers with k0s are stopped and reset
 ${API_USAGE}
   -h, --help            show this help
 
@@ -47,6 +54,8 @@ const OPTIONS = {
   site: { type: "string" },
   "dry-run": { type: "boolean" },
   timeout: { type: "string" },
+  "restore-from": { type: "string" },
+  reset: { type: "string" },
   help: { type: "boolean", short: "h" },
   ...API_OPTIONS,
 } as const;
@@ -60,6 +69,9 @@ async function runApply(args: string[], io: CliIo): Promise<number> {
   if (values.site !== undefined && !ResourceName.safeParse(values.site).success) return usageError(io, "apply", USAGE, `--site ${JSON.stringify(values.site)}: must be 1-63 lowercase letters, digits or '-'`);
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeout !== undefined && (!Number.isSafeInteger(timeout) || timeout < 1)) return usageError(io, "apply", USAGE, "--timeout must be a whole number of seconds");
+  const restoreFrom = values["restore-from"];
+  if (restoreFrom !== undefined && !BackupId.safeParse(restoreFrom).success) return usageError(io, "apply", USAGE, `--restore-from ${JSON.stringify(restoreFrom)}: not a backup id (keel backup list CLUSTER)`);
+  if (values.reset !== undefined && restoreFrom === undefined) return usageError(io, "apply", USAGE, "--reset goes with --restore-from");
   const api = apiClientFrom(values, io);
   if (!api.ok) return briefUsageError(io, "apply", api.message);
 
@@ -70,6 +82,7 @@ async function runApply(args: string[], io: CliIo): Promise<number> {
     const name = spec.metadata.name;
     await storeCluster(api.client, spec, values.site, io);
     const dryRun = values["dry-run"] === true;
+    if (restoreFrom !== undefined) return requestRestore(api.client, name, { backup: restoreFrom, reset: values.reset, dryRun }, io);
     const res = await api.client.json("POST", `/v1/clusters/${encodeURIComponent(name)}/apply`, ApplyResponse, { query: { dryRun: dryRun || undefined, timeout } });
     if ("dryRun" in res) {
       for (const w of res.warnings) io.err(`warning: ${w}`);

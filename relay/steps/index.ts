@@ -1,4 +1,6 @@
 import type { Step } from "../../schema/steps";
+import { backupCreate } from "./backup-create";
+import { backupRestore } from "./backup-restore";
 import { fileUpload } from "./file-upload";
 import { hookRun } from "./hook-run";
 import { hostConnect } from "./host-connect";
@@ -78,5 +80,9 @@ export function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return k0sKubeconfigAdmin(step, ctx);
     case "k0s.kubeconfig.create":
       return k0sKubeconfigCreate(step, ctx);
+    case "k0s.backup":
+      return backupCreate(step, ctx);
+    case "k0s.restore":
+      return backupRestore(step, ctx);
   }
 }

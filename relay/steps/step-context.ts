@@ -1,6 +1,7 @@
 import type { SFTPWrapper } from "ssh2";
 import type { StepErrorCode } from "../../schema/errors";
 import type { HostFacts, HostTarget, StepResult } from "../../schema/steps";
+import type { BackupStore } from "../backups/backup-store";
 import type { Journal } from "../journal";
 import type { Log } from "../log";
 import type { Policy } from "../policy";
@@ -26,6 +27,8 @@ export interface StepContext {
   journal: Journal;
   /** Source hashes and what keel last wrote on each host: what lets an unchanged upload skip hashing. */
   files: UploadCache;
+  /** The relay's backup store (relay.yaml `backups`); undefined when it has none. */
+  backups?: BackupStore;
   log: Log;
   signal: AbortSignal;
   /** When the executor gives up on the step (epoch ms): polling steps stop a little before, to report why. */

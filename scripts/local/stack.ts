@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -32,6 +33,8 @@ export interface LocalStackOptions {
   /** Folders the relay may upload files from. */
   uploadRoots?: string[];
   allowHooks?: boolean;
+  /** Give the relay a backup store (relay.yaml `backups`) in its state folder, keeping `keep` backups per cluster. */
+  backups?: { keep: number };
   verbose?: boolean;
 }
 
@@ -86,8 +89,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       `  uploadRoots: ${JSON.stringify(opts.uploadRoots ?? [])}`,
       `  allowHooks: ${opts.allowHooks ? "true" : "false"}`,
       `heartbeatMs: 5000`,
+      ...(opts.backups ? [`backups:`, `  dir: ${JSON.stringify(join(relayDir, "backups"))}`, `  keyFile: ${JSON.stringify(join(relayDir, "backup.key"))}`, `  keep: ${opts.backups.keep}`] : []),
       ``,
     ].join("\n");
+    // The key is made once: a restarted stack must still read the backups it took.
+    if (opts.backups) await writeFile(join(relayDir, "backup.key"), randomBytes(32), { mode: 0o600, flag: "wx" }).catch((err: unknown) => {
+      if (!(err instanceof Error && "code" in err && err.code === "EEXIST")) throw err;
+    });
     await writeFile(configPath, config, { mode: 0o600 });
 
     let relay: ChildProcess | undefined;

@@ -198,7 +198,24 @@ export function healthyResult(step: Step, overrides: HealthyOverrides = {}): Ste
     case "k0s.etcd.leave":
     case "k0s.reset":
     case "hook.run":
+    case "k0s.restore":
       return done();
+    case "k0s.backup":
+      return done({
+        changed: true,
+        report: {
+          kind: "backup",
+          id: `bk-${step.id.length}-${last}`,
+          status: "verified",
+          size: 4096,
+          sha256: "a".repeat(64),
+          contents: { storage: "etcd", pki: true, manifests: true, images: false, config: true },
+          k0sVersion: "1.30.0+k0s.0",
+          host,
+          createdAt: 1_700_000_000_000,
+          pruned: [],
+        },
+      });
   }
 }
 

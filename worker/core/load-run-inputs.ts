@@ -35,7 +35,7 @@ export async function loadRunInputs(db: Db, name: string): Promise<{ ok: true; i
   };
 }
 
-async function revisionSpec(db: Db, cluster: string, revision: number) {
+export async function revisionSpec(db: Db, cluster: string, revision: number) {
   const row = await db
     .select({ spec: clusterRevisions.spec })
     .from(clusterRevisions)

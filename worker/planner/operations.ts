@@ -4,12 +4,14 @@ import type { RunReport } from "../../schema/step-reports";
 import type { StoredHostFacts } from "../../schema/stored-facts";
 import { applyGatherPlan, applyHookPaths, planApplyRun } from "./plan-apply-run";
 import { planFacts } from "./plan-facts";
+import { backupGatherPlan, backupHookPaths, planBackupRun } from "./plan-backup";
 import { planResetRun, resetGatherPlan, resetHookPaths } from "./plan-reset";
+import { planRestoreRun, RestoreRefused, restoreFirst } from "./plan-restore";
 import { PlanError, type Plan, type PlanIssue } from "./plan";
 import type { RunInputs, RunOptions } from "./run-inputs";
 
 /** Every operation a run can carry out. */
-export const OPERATION_NAMES = ["facts", "apply", "reset"] as const;
+export const OPERATION_NAMES = ["facts", "apply", "reset", "backup", "restore"] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
 
 /** The phases a run starts with; when `gathers`, the rest is planned from what they found. */
@@ -71,14 +73,29 @@ const reset: OperationPlanner = {
   next: (inputs, gathered) => planResetRun(inputs, gathered),
 };
 
-export const OPERATIONS: Readonly<Record<OperationName, OperationPlanner>> = { facts, apply, reset };
+const backup: OperationPlanner = {
+  verb: "Backing up",
+  onSuccess: null,
+  first: (inputs) => caught(() => ({ plan: backupGatherPlan(inputs.spec), gathers: true, hookPaths: backupHookPaths(inputs.spec) })),
+  next: (inputs, gathered) => planBackupRun(inputs, gathered),
+};
+
+const restore: OperationPlanner = {
+  verb: "Restoring",
+  // The spec is installed anew onto the restored state: the run's revision is what the cluster now runs.
+  onSuccess: "applied",
+  first: (inputs, options) => caught(() => ({ ...restoreFirst(inputs, options), gathers: true })),
+  next: (inputs, gathered, options) => planRestoreRun(inputs, gathered, options),
+};
+
+export const OPERATIONS: Readonly<Record<OperationName, OperationPlanner>> = { facts, apply, reset, backup, restore };
 
 /** The facts planners throw PlanError; the engine wants a value. */
 function caught<T>(plan: () => T): Planned<T> {
   try {
     return { ok: true, ...plan() };
   } catch (err) {
-    if (err instanceof PlanError) return { ok: false, issues: err.issues };
+    if (err instanceof PlanError || err instanceof RestoreRefused) return { ok: false, issues: err.issues };
     throw err;
   }
 }

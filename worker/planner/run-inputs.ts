@@ -1,5 +1,6 @@
 import type { ClusterSpec } from "../../schema/cluster";
 import type { StoredHostFacts } from "../../schema/stored-facts";
+import type { RestoreSource } from "./restore-source";
 
 /**
  * Everything a run plans with, loaded once when the run starts and kept in
@@ -24,4 +25,6 @@ export interface RunInputs {
 export interface RunOptions {
   /** Bounds every readiness wait of an apply (k0s.wait.ready), in milliseconds. */
   waitTimeoutMs?: number;
+  /** restore: the backup (its metadata from D1) and the caller's reset confirmation. */
+  restore?: RestoreSource;
 }

@@ -1,4 +1,6 @@
 import type { BatchItem } from "drizzle-orm/batch";
+import { and, eq, inArray, ne } from "drizzle-orm";
+import { backups } from "../../schema/tables";
 import type { RunReport, StepReport, StepReportKind } from "../../schema/step-reports";
 import type { Db } from "../core/db";
 import type { RunState } from "./run-state";
@@ -14,6 +16,29 @@ type Writer<K extends StepReportKind> = (db: Db, state: RunState, kept: RunRepor
 const WRITERS = {
   // Stored by the certificate inventory (issue 7); until then a report is kept in the run's state only.
   certificates: () => [],
+  backup: (db, state, { host, report }) => [
+    db
+      .insert(backups)
+      .values({
+        id: report.id,
+        cluster: state.cluster,
+        revision: state.revision,
+        host: report.host || host,
+        k0sVersion: report.k0sVersion,
+        size: report.size,
+        sha256: report.sha256,
+        contents: report.contents,
+        status: report.status,
+        error: report.error ?? null,
+        runId: state.id,
+        createdAt: report.createdAt,
+      })
+      .onConflictDoNothing({ target: backups.id }),
+    // The relay deleted these from its store; the time is the new backup's, so a second write changes nothing.
+    ...(report.pruned.length > 0
+      ? [db.update(backups).set({ status: "deleted" as const, deletedAt: report.createdAt }).where(and(eq(backups.cluster, state.cluster), inArray(backups.id, report.pruned), ne(backups.status, "deleted")))]
+      : []),
+  ],
 } satisfies { [K in StepReportKind]: Writer<K> };
 
 export function writeReport(db: Db, state: RunState, kept: RunReport): BatchItem<"sqlite">[] {

@@ -116,6 +116,14 @@ export function stepEvents(step: Step, host: string, phase: string, result: Step
       return info("generated an admin kubeconfig");
     case "k0s.kubeconfig.create":
       return info(`generated a kubeconfig for user ${step.user} (group ${step.group})`);
+    case "k0s.backup": {
+      const r = result.report?.kind === "backup" ? result.report : undefined;
+      if (!r) return info("took a backup");
+      const pruned = r.pruned.length > 0 ? `; deleted ${r.pruned.length} older ${r.pruned.length === 1 ? "backup" : "backups"} (${r.pruned.join(", ")})` : "";
+      return info(`took backup ${r.id} (${formatBytes(r.size)}, sha256 ${r.sha256}), verified and stored encrypted on the relay${pruned}`);
+    }
+    case "k0s.restore":
+      return info(`restored backup ${step.backupId} into ${step.dataDir}`);
   }
 }
 

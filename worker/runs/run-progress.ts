@@ -114,7 +114,8 @@ export function finishStep(s: RunState, st: StepState, step: Step, result: StepR
   st.error = result.ok ? null : stepFailure(st.host, result);
   if (result.ok && result.facts) s.facts[st.host] = { ...s.facts[st.host], ...result.facts };
   if (result.ok && result.k0s) s.facts[st.host] = { ...s.facts[st.host], k0s: result.k0s };
-  if (result.ok && result.report) {
+  // A failed step may report too (a backup that failed verification is recorded as failed).
+  if (result.report) {
     const kept = { stepId: st.id, host: st.host, report: result.report };
     s.reports.push(kept);
     s.outbox.reports.push(kept);

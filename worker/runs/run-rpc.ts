@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { ErrorBody } from "../../schema/errors";
 import { RunId, type RunSummary } from "../../schema/run-api";
+import { BackupAddresses, BackupStatus } from "../../schema/backup-api";
+import { BackupId } from "../../schema/steps-backup";
 import { OPERATION_NAMES } from "../planner/operations";
 
 /**
@@ -14,6 +16,20 @@ export const StartRunInput = z.object({
   runId: RunId.optional(),
   /** apply: overrides the readiness waits (k0s.wait.ready) of the plan, in milliseconds. */
   waitTimeoutMs: z.number().int().min(1000).max(6 * 3600_000).optional(),
+  /** restore: the backup's metadata (loaded from D1 by the service) and the reset confirmation. */
+  restore: z
+    .object({
+      backup: z.object({
+        id: BackupId,
+        cluster: z.string().max(253),
+        status: BackupStatus,
+        error: z.string().max(2000).nullable(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        addresses: BackupAddresses,
+      }),
+      reset: z.string().max(253).nullable(),
+    })
+    .optional(),
 });
 export type StartRunInput = z.infer<typeof StartRunInput>;
 

@@ -92,7 +92,7 @@ export function startRun(req: StartRequest, ctx: RunContext): { ok: true; transi
   const hosts = first.plan.phases[0]?.steps.length ?? 0;
   log(s, ctx.now, "info", "run.started", null, `${operation.verb} cluster ${s.cluster} (revision ${s.revision}, ${hosts} ${hosts === 1 ? "host" : "hosts"}), requested by ${s.requestedBy}`);
   if (req.owed) log(s, ctx.now, "warn", "run.stopping", null, `First the cleanup run ${req.owed.runId} could not finish (its relay went away): ${req.owed.phase.steps.length} best-effort ${req.owed.phase.steps.length === 1 ? "step" : "steps"}`);
-  s.outbox.audit.push({ actor: s.requestedBy, action: "run.start", outcome: "ok", details: { operation: s.operation, revision: s.revision } });
+  s.outbox.audit.push({ actor: s.requestedBy, action: "run.start", outcome: "ok", details: { operation: s.operation, revision: s.revision, ...(s.options.restore ? { backup: s.options.restore.backup.id, sha256: s.options.restore.backup.sha256 } : {}) } });
   const effects: RunEffect[] = [];
   advance(s, ctx, effects);
   return { ok: true, transition: { state: s, effects } };

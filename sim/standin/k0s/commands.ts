@@ -1,3 +1,4 @@
+import { BACKUP, RESTORE } from "./backup";
 import type { Command, CommandGroup } from "./command";
 import { loadClusterConfig } from "./config";
 import { ctr } from "./ctr";
@@ -51,6 +52,8 @@ export const COMMANDS: Record<string, Command> = {
   kubectl: { short: "kubectl", raw: true, run: async ({ args }) => void (process.exitCode = await kubectl(args)) },
   kubeconfig: KUBECONFIG,
   etcd: ETCD,
+  backup: BACKUP,
+  restore: RESTORE,
   ctr: { short: "containerd CLI", raw: true, run: async ({ args }) => void (process.exitCode = await ctr(args)) },
   config: {
     short: "Configuration related sub-commands",
