@@ -58,6 +58,9 @@ export const STEP_KINDS = {
   "k0s.reset": once,
   "hook.run": once,
   "k0s.kubeconfig.admin": { ...reads, secretStdout: true },
+  "cert.inventory": reads,
+  "cert.check": reads,
+  "k0s.etcd.health": reads,
 } as const satisfies Record<StepKind, StepKindTraits>;
 
 export function traitsOf(kind: StepKind): StepKindTraits {

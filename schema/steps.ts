@@ -3,6 +3,7 @@ import { StepBase } from "./step-base";
 import { StepErrorCode } from "./errors";
 import { StepReport } from "./step-reports";
 import { K0sFactsReport, K0sStep } from "./steps-k0s";
+import { CertStep } from "./steps-certs";
 
 export { SafeAddress, SafeUser, SafePath, SshEndpoint, HostTarget, StepBase, hostKey } from "./step-base";
 
@@ -33,7 +34,7 @@ export const FactsStep = z.discriminatedUnion("kind", [HostConnectStep, HostOsSt
 export type FactsStep = z.infer<typeof FactsStep>;
 
 /** Every step the relay accepts. */
-export const Step = z.discriminatedUnion("kind", [...FactsStep.options, ...K0sStep.options]);
+export const Step = z.discriminatedUnion("kind", [...FactsStep.options, ...K0sStep.options, ...CertStep.options]);
 export type Step = z.infer<typeof Step>;
 export type StepInput = z.input<typeof Step>;
 export type StepKind = Step["kind"];

@@ -1,4 +1,7 @@
 import type { Step } from "../../schema/steps";
+import { certCheck } from "./cert-check";
+import { etcdHealth } from "./cert-etcd-health";
+import { certInventory } from "./cert-inventory";
 import { fileUpload } from "./file-upload";
 import { hookRun } from "./hook-run";
 import { hostConnect } from "./host-connect";
@@ -75,5 +78,11 @@ export function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return hookRun(step, ctx);
     case "k0s.kubeconfig.admin":
       return k0sKubeconfigAdmin(step, ctx);
+    case "cert.inventory":
+      return certInventory(step, ctx);
+    case "cert.check":
+      return certCheck(step, ctx);
+    case "k0s.etcd.health":
+      return etcdHealth(step, ctx);
   }
 }

@@ -4,12 +4,14 @@ import type { RunReport } from "../../schema/step-reports";
 import type { StoredHostFacts } from "../../schema/stored-facts";
 import { applyGatherPlan, applyHookPaths, planApplyRun } from "./plan-apply-run";
 import { planFacts } from "./plan-facts";
+import { planCertsInventory } from "./plan-certs-inventory";
+import { planCertsRenewRun, renewGatherPlan } from "./plan-certs-renew";
 import { planResetRun, resetGatherPlan, resetHookPaths } from "./plan-reset";
 import { PlanError, type Plan, type PlanIssue } from "./plan";
 import type { RunInputs, RunOptions } from "./run-inputs";
 
 /** Every operation a run can carry out. */
-export const OPERATION_NAMES = ["facts", "apply", "reset"] as const;
+export const OPERATION_NAMES = ["facts", "apply", "reset", "certs.inventory", "certs.renew"] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
 
 /** The phases a run starts with; when `gathers`, the rest is planned from what they found. */
@@ -71,7 +73,21 @@ const reset: OperationPlanner = {
   next: (inputs, gathered) => planResetRun(inputs, gathered),
 };
 
-export const OPERATIONS: Readonly<Record<OperationName, OperationPlanner>> = { facts, apply, reset };
+const certsInventory: OperationPlanner = {
+  verb: "Reading the certificates of",
+  onSuccess: null,
+  first: (inputs) => caught(() => ({ plan: planCertsInventory(inputs.spec), gathers: false, hookPaths: [] })),
+  next: facts.next,
+};
+
+const certsRenew: OperationPlanner = {
+  verb: "Renewing the certificates of",
+  onSuccess: null,
+  first: (inputs) => caught(() => ({ plan: renewGatherPlan(inputs.spec), gathers: true, hookPaths: [] })),
+  next: (inputs, gathered, options, reports) => planCertsRenewRun(inputs, gathered, options, reports),
+};
+
+export const OPERATIONS: Readonly<Record<OperationName, OperationPlanner>> = { facts, apply, reset, "certs.inventory": certsInventory, "certs.renew": certsRenew };
 
 /** The facts planners throw PlanError; the engine wants a value. */
 function caught<T>(plan: () => T): Planned<T> {

@@ -24,4 +24,6 @@ export interface RunInputs {
 export interface RunOptions {
   /** Bounds every readiness wait of an apply (k0s.wait.ready), in milliseconds. */
   waitTimeoutMs?: number;
+  /** certs.renew: also restart k0sworker on workers, in apply's disruption batches. */
+  workers?: boolean;
 }

@@ -54,7 +54,7 @@ export class RunDriver {
     if (!loaded.ok) return loaded;
     const ctx = this.context(loaded.inputs);
     const id = input.runId ?? `run_${crypto.randomUUID()}`;
-    const options = input.waitTimeoutMs !== undefined ? { waitTimeoutMs: input.waitTimeoutMs } : {};
+    const options = { ...(input.waitTimeoutMs !== undefined ? { waitTimeoutMs: input.waitTimeoutMs } : {}), ...(input.workers ? { workers: true } : {}) };
     const started = startRun({ id, operation: input.operation, requestedBy: input.requestedBy, options }, ctx);
     if (!started.ok) return started;
     const state = started.transition.state;

@@ -14,6 +14,8 @@ export const StartRunInput = z.object({
   runId: RunId.optional(),
   /** apply: overrides the readiness waits (k0s.wait.ready) of the plan, in milliseconds. */
   waitTimeoutMs: z.number().int().min(1000).max(6 * 3600_000).optional(),
+  /** certs.renew: restart the workers too. */
+  workers: z.boolean().optional(),
 });
 export type StartRunInput = z.infer<typeof StartRunInput>;
 
