@@ -40,7 +40,7 @@ export async function readCertificates(ctx: StepContext, sources: CertSources): 
   const dirs = certDirs(sources);
   const listing = await mustRun(
     ctx,
-    sh`for d in ${dirs}; do if [ -d "$d" ]; then find "$d" \( -type f -o -type l \) \( -name '*.crt' -o -name '*.pem' \) -print; fi; done`,
+    sh`for d in ${dirs}; do if [ -d "$d" ]; then find "$d" '(' -type f -o -type l ')' '(' -name '*.crt' -o -name '*.pem' ')' -print; fi; done`,
   );
   const paths = inUse(listing.split("\n").filter((p) => p.startsWith("/"))).sort();
   const certificates: CertificateInfo[] = [];
