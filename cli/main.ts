@@ -3,6 +3,7 @@ import { EXIT_OK, EXIT_USAGE } from "./command";
 import { applyCommand } from "./commands/apply";
 import { factsCommand } from "./commands/facts";
 import { kubeconfigCommand } from "./commands/kubeconfig";
+import { certsCommand } from "./commands/certs";
 import { lbConfigCommand } from "./commands/lb-config";
 import { resetCommand } from "./commands/reset";
 import { runsCommand } from "./commands/runs";
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   facts: factsCommand,
   runs: runsCommand,
   "lb-config": lbConfigCommand,
+  certs: certsCommand,
   reset: resetCommand,
 };
 

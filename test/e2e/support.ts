@@ -38,10 +38,10 @@ export interface RunOutcome {
   events: RunEvent[];
 }
 
-export async function startE2e(opts: { count: number; hostnames?: string[]; allowHooks?: boolean }): Promise<E2eEnv> {
+export async function startE2e(opts: { count: number; hostnames?: string[]; allowHooks?: boolean; firstOctet?: number }): Promise<E2eEnv> {
   const dir = await mkdtemp(join(tmpdir(), "keel-e2e-"));
   const simDir = join(dir, "sim");
-  const hosts = await startHosts({ count: opts.count, dir: simDir, hostnames: opts.hostnames });
+  const hosts = await startHosts({ count: opts.count, dir: simDir, hostnames: opts.hostnames, ...(opts.firstOctet !== undefined ? { firstOctet: opts.firstOctet } : {}) });
   await writeFixtureFiles(simDir);
   const download = await startK0sDownloadServer();
   const stack = await startLocalStack({
