@@ -4,6 +4,7 @@ import { applyCommand } from "./commands/apply";
 import { backupCommand } from "./commands/backup";
 import { factsCommand } from "./commands/facts";
 import { kubeconfigCommand } from "./commands/kubeconfig";
+import { certsCommand } from "./commands/certs";
 import { lbConfigCommand } from "./commands/lb-config";
 import { resetCommand } from "./commands/reset";
 import { restoreCommand } from "./commands/restore";
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   facts: factsCommand,
   runs: runsCommand,
   "lb-config": lbConfigCommand,
+  certs: certsCommand,
   reset: resetCommand,
   backup: backupCommand,
   restore: restoreCommand,

@@ -63,6 +63,9 @@ export const STEP_KINDS = {
   // Each run of k0s backup is a new archive in the store (and may prune an older one).
   "k0s.backup": once,
   "k0s.restore": once,
+  "cert.inventory": reads,
+  "cert.check": reads,
+  "k0s.etcd.health": reads,
 } as const satisfies Record<StepKind, StepKindTraits>;
 
 export function traitsOf(kind: StepKind): StepKindTraits {

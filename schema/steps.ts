@@ -4,6 +4,7 @@ import { StepErrorCode } from "./errors";
 import { StepReport } from "./step-reports";
 import { BackupStep } from "./steps-backup";
 import { K0sFactsReport, K0sStep } from "./steps-k0s";
+import { CertStep } from "./steps-certs";
 
 export { SafeAddress, SafeUser, SafePath, SshEndpoint, HostTarget, StepBase, hostKey } from "./step-base";
 
@@ -34,7 +35,7 @@ export const FactsStep = z.discriminatedUnion("kind", [HostConnectStep, HostOsSt
 export type FactsStep = z.infer<typeof FactsStep>;
 
 /** Every step the relay accepts. */
-export const Step = z.discriminatedUnion("kind", [...FactsStep.options, ...K0sStep.options, ...BackupStep.options]);
+export const Step = z.discriminatedUnion("kind", [...FactsStep.options, ...K0sStep.options, ...BackupStep.options, ...CertStep.options]);
 export type Step = z.infer<typeof Step>;
 export type StepInput = z.input<typeof Step>;
 export type StepKind = Step["kind"];

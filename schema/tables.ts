@@ -194,3 +194,29 @@ export const backups = sqliteTable(
   },
   (t) => [index("backups_cluster").on(t.cluster, t.createdAt)],
 );
+
+/**
+ * What the last certificate inventory (or renewal check) found on each host:
+ * public certificate fields only, never a key. A host's rows are replaced by
+ * each inventory of that host (the paths it no longer has are deleted).
+ */
+export const certificates = sqliteTable(
+  "certificates",
+  {
+    cluster: text("cluster").notNull(),
+    /** "address:port". */
+    host: text("host").notNull(),
+    path: text("path").notNull(),
+    subject: text("subject").notNull(),
+    issuer: text("issuer").notNull(),
+    /** JSON: string[] ("DNS:localhost", "IP Address:127.0.0.1", …). */
+    sans: text("sans", { mode: "json" }).$type<string[]>().notNull(),
+    notBefore: integer("not_before").notNull(),
+    notAfter: integer("not_after").notNull(),
+    isCA: integer("is_ca", { mode: "boolean" }).notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    runId: text("run_id").notNull(),
+    observedAt: integer("observed_at").notNull(),
+  },
+  (t) => [uniqueIndex("certificates_pk").on(t.cluster, t.host, t.path), index("certificates_expiry").on(t.cluster, t.notAfter)],
+);

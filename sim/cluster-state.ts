@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AppliedObject, EtcdMember, HostImages, ImageBundle, ManifestStacks, NodeEntry, TokenEntry } from "./standin/k0s/state";
+import { CERTIFICATE_DAYS_FILE, type AppliedObject, type EtcdMember, type HostImages, type ImageBundle, type ManifestStacks, type NodeEntry, type TokenEntry } from "./standin/k0s/state";
 
 // What the k0s stand-ins of one cluster share, read from the cluster state
 // folder (`SimCluster.clusterStateDir`). The stand-in writes these files with
@@ -55,4 +55,15 @@ export function readClusterState(clusterStateDir: string): ClusterState {
     manifests: readJson<ManifestStacks>(join(clusterStateDir, "manifests.json")),
     applied: readKind<AppliedObject>(clusterStateDir, "applied"),
   };
+}
+
+/**
+ * How long the leaf certificates the stand-ins issue from now on live (k0s's
+ * 365 days with null): a controller start after this issues leaves that
+ * expire in `days`. The one file of the cluster state a test writes.
+ */
+export function setCertificateDays(clusterStateDir: string, days: number | null): void {
+  const file = join(clusterStateDir, CERTIFICATE_DAYS_FILE);
+  if (days === null) rmSync(file, { force: true });
+  else writeFileSync(file, `${days}\n`);
 }

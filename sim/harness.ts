@@ -7,7 +7,7 @@ import { haltHost, hostKeyFingerprint, hostLayout, isHostRunning, launchHost, pr
 import { writeIpStandin } from "./ip-standin";
 import { writeStandin, writeSystemctlStandin } from "./standins";
 
-export { readClusterState, type ClusterState } from "./cluster-state";
+export { readClusterState, setCertificateDays, type ClusterState } from "./cluster-state";
 export { countByHost, isNonRepeatable, readCommandLedger, type CommandRecord } from "./command-ledger";
 export { writeFixtureFiles } from "./fixtures";
 export { DEFAULT_K0S_VERSION, writeStandin } from "./standins";

@@ -1,6 +1,9 @@
 import type { Step } from "../../schema/steps";
 import { backupCreate } from "./backup-create";
 import { backupRestore } from "./backup-restore";
+import { certCheck } from "./cert-check";
+import { etcdHealth } from "./cert-etcd-health";
+import { certInventory } from "./cert-inventory";
 import { fileUpload } from "./file-upload";
 import { hookRun } from "./hook-run";
 import { hostConnect } from "./host-connect";
@@ -84,5 +87,11 @@ export function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return backupCreate(step, ctx);
     case "k0s.restore":
       return backupRestore(step, ctx);
+    case "cert.inventory":
+      return certInventory(step, ctx);
+    case "cert.check":
+      return certCheck(step, ctx);
+    case "k0s.etcd.health":
+      return etcdHealth(step, ctx);
   }
 }

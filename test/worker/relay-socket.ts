@@ -2,6 +2,7 @@ import { exports } from "cloudflare:workers";
 import { PROTOCOL_VERSION, ServerMessage } from "../../schema/protocol";
 import type { Step, StepResult } from "../../schema/steps";
 import type { K0sFactsReport } from "../../schema/steps-k0s";
+import type { CertificateInfo } from "../../schema/step-reports";
 
 export type StepRun = Extract<ServerMessage, { type: "step.run" }>;
 
@@ -125,6 +126,18 @@ export interface HealthyOverrides {
   k0s?: Record<string, K0sFactsReport>;
   /** What k0s.token.create and k0s.kubeconfig.admin print (the relay should keep it; the API must never store it). */
   secretStdout?: string;
+  /** What cert.inventory and cert.check report per "address:port"; hosts not listed report sampleCertificates(). */
+  certificates?: Record<string, CertificateInfo[]>;
+}
+
+const DAY = 86_400_000;
+
+/** A controller's PKI in brief: a CA good for years, a leaf good for `leafDays` (from a fixed point, as tests compare). */
+export function sampleCertificates(leafDays = 365, now = Date.UTC(2026, 11, 1)): CertificateInfo[] {
+  return [
+    { path: "/var/lib/k0s/pki/ca.crt", subject: "CN=kubernetes-ca", issuer: "CN=kubernetes-ca", sans: [], notBefore: now - DAY, notAfter: now + 3650 * DAY, isCA: true, fingerprint: "aa:bb" },
+    { path: "/var/lib/k0s/pki/server.crt", subject: "CN=kubernetes", issuer: "CN=kubernetes-ca", sans: ["DNS:localhost"], notBefore: now - DAY, notAfter: now + leafDays * DAY, isCA: false, fingerprint: "cc:dd" },
+  ];
 }
 
 /** The client certificate a healthy relay reports for `k0s kubeconfig create`. */
@@ -181,6 +194,9 @@ export function healthyResult(step: Step, overrides: HealthyOverrides = {}): Ste
       return done({ stdout: overrides.secretStdout ?? "", command: `${step.installPath} ${step.kind === "k0s.token.create" ? `token create --role=${step.role}` : "kubeconfig admin"}` });
     case "k0s.kubeconfig.create":
       return done({ stdout: overrides.secretStdout ?? "", command: `${step.installPath} kubeconfig create --groups=${step.group} ${step.user}`, report: { kind: "certificates", certificates: [USER_CERT(step.user, step.group)] } });
+    case "cert.inventory":
+    case "cert.check":
+      return done({ report: { kind: "certificates", certificates: overrides.certificates?.[host] ?? sampleCertificates() } });
     case "k0s.binary.install":
     case "k0s.config.write":
     case "k0s.install":
@@ -199,6 +215,7 @@ export function healthyResult(step: Step, overrides: HealthyOverrides = {}): Ste
     case "k0s.reset":
     case "hook.run":
     case "k0s.restore":
+    case "k0s.etcd.health":
       return done();
     case "k0s.backup":
       return done({

@@ -5,13 +5,15 @@ import type { StoredHostFacts } from "../../schema/stored-facts";
 import { applyGatherPlan, applyHookPaths, planApplyRun } from "./plan-apply-run";
 import { planFacts } from "./plan-facts";
 import { backupGatherPlan, backupHookPaths, planBackupRun } from "./plan-backup";
+import { planCertsInventory } from "./plan-certs-inventory";
+import { planCertsRenewRun, renewGatherPlan } from "./plan-certs-renew";
 import { planResetRun, resetGatherPlan, resetHookPaths } from "./plan-reset";
 import { planRestoreRun, RestoreRefused, restoreFirst } from "./plan-restore";
 import { PlanError, type Plan, type PlanIssue } from "./plan";
 import type { RunInputs, RunOptions } from "./run-inputs";
 
 /** Every operation a run can carry out. */
-export const OPERATION_NAMES = ["facts", "apply", "reset", "backup", "restore"] as const;
+export const OPERATION_NAMES = ["facts", "apply", "reset", "backup", "restore", "certs.inventory", "certs.renew"] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
 
 /** The phases a run starts with; when `gathers`, the rest is planned from what they found. */
@@ -88,7 +90,23 @@ const restore: OperationPlanner = {
   next: (inputs, gathered, options) => planRestoreRun(inputs, gathered, options),
 };
 
-export const OPERATIONS: Readonly<Record<OperationName, OperationPlanner>> = { facts, apply, reset, backup, restore };
+
+const certsInventory: OperationPlanner = {
+  verb: "Reading the certificates of",
+  onSuccess: null,
+  first: (inputs) => caught(() => ({ plan: planCertsInventory(inputs.spec), gathers: false, hookPaths: [] })),
+  next: facts.next,
+};
+
+const certsRenew: OperationPlanner = {
+  verb: "Renewing the certificates of",
+  onSuccess: null,
+  first: (inputs) => caught(() => ({ plan: renewGatherPlan(inputs.spec), gathers: true, hookPaths: [] })),
+  next: (inputs, gathered, options, reports) => planCertsRenewRun(inputs, gathered, options, reports),
+};
+
+
+export const OPERATIONS: Readonly<Record<OperationName, OperationPlanner>> = { facts, apply, reset, backup, restore, "certs.inventory": certsInventory, "certs.renew": certsRenew };
 
 /** The facts planners throw PlanError; the engine wants a value. */
 function caught<T>(plan: () => T): Planned<T> {

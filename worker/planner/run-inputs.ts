@@ -27,4 +27,6 @@ export interface RunOptions {
   waitTimeoutMs?: number;
   /** restore: the backup (its metadata from D1) and the caller's reset confirmation. */
   restore?: RestoreSource;
+  /** certs.renew: also restart k0sworker on workers, in apply's disruption batches. */
+  workers?: boolean;
 }

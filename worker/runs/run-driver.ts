@@ -55,7 +55,11 @@ export class RunDriver {
     if (!loaded.ok) return loaded;
     const ctx = this.context(loaded.inputs);
     const id = input.runId ?? `run_${crypto.randomUUID()}`;
-    const options = { ...(input.waitTimeoutMs !== undefined ? { waitTimeoutMs: input.waitTimeoutMs } : {}), ...(input.restore ? { restore: input.restore } : {}) };
+    const options = {
+      ...(input.waitTimeoutMs !== undefined ? { waitTimeoutMs: input.waitTimeoutMs } : {}),
+      ...(input.restore ? { restore: input.restore } : {}),
+      ...(input.workers ? { workers: true } : {}),
+    };
     const owed = (await this.storage.get<OwedCleanup>(OWED_KEY)) ?? null;
     const started = startRun({ id, operation: input.operation, requestedBy: input.requestedBy, options, owed }, ctx);
     if (!started.ok) return started;

@@ -124,7 +124,34 @@ export function stepEvents(step: Step, host: string, phase: string, result: Step
     }
     case "k0s.restore":
       return info(`restored backup ${step.backupId} into ${step.dataDir}`);
+    case "cert.inventory":
+      return [...info(`read ${certificateCount(result)}`), ...caWarnings(result, at).map((text) => event("warn", "host.warning", text))];
+    case "cert.check":
+      return info(`certificates renewed, CAs unchanged (${certificateCount(result)} read)`);
+    case "k0s.etcd.health":
+      return info(`etcd member ${step.peerAddress} is healthy`);
   }
+}
+
+const DAY_MS = 86_400_000;
+// k0s issues its CAs for 10 years and never renews them; a year ahead leaves time for the manual replacement.
+const CA_WARNING_DAYS = 365;
+
+/** A CA within a year of its end, said loudly: keel renews leaf certificates only. */
+function caWarnings(result: StepResult, at: number): string[] {
+  if (result.report?.kind !== "certificates") return [];
+  return result.report.certificates
+    .filter((c) => c.isCA && c.notAfter - at < CA_WARNING_DAYS * DAY_MS)
+    .map((c) => {
+      const days = Math.floor((c.notAfter - at) / DAY_MS);
+      const when = days < 0 ? `EXPIRED ${-days} days ago` : `expires in ${days} days`;
+      return `CA ${c.path} (${c.subject}) ${when} (${new Date(c.notAfter).toISOString().slice(0, 10)}): keel renews leaf certificates only; replacing a CA is a manual k0s procedure (docs/troubleshooting/certificate-authorities.md)`;
+    });
+}
+
+function certificateCount(result: StepResult): string {
+  const n = result.report?.kind === "certificates" ? result.report.certificates.length : 0;
+  return `${n} ${n === 1 ? "certificate" : "certificates"}`;
 }
 
 function oneLine(text: string): string {

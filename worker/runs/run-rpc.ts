@@ -30,6 +30,8 @@ export const StartRunInput = z.object({
       reset: z.string().max(253).nullable(),
     })
     .optional(),
+  /** certs.renew: restart the workers too. */
+  workers: z.boolean().optional(),
 });
 export type StartRunInput = z.infer<typeof StartRunInput>;
 

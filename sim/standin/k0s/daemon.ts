@@ -6,6 +6,7 @@ import { joinEtcd } from "./etcd";
 import type { Flags } from "./flags";
 import { DEFAULT_CONFIG, DEFAULT_DATA_DIR, DEFAULT_SOCKET, HEARTBEAT_MS, HOST, RUNTIME_CONFIG, SERVICES, UNIT_DIR, VERSION, cluster, fail, writeAtomic } from "./host";
 import { listenApi } from "./api-listener";
+import { kubeletPki } from "./kubelet-pki";
 import { controllerPki } from "./pki";
 import type { Heartbeat, Role } from "./state";
 import { isRunning, type K0sStatus, type RuntimeConfig } from "./status";
@@ -41,6 +42,8 @@ export async function daemon(role: Role, flags: Flags, args: string[]): Promise<
   const etcdMember = role === "controller" && config.storageType === "etcd" ? joinEtcd(dataDir, config) : undefined;
   if (role === "controller") await controllerPki(dataDir, Boolean(tokenText));
   if (role === "worker" && !joined) writeAtomic(joinedMark, `apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://${HOST.address}:6443\n  name: k0s\n`, 0o600);
+  const name = nodeName(flags);
+  if (workloads) await kubeletPki(dataDir, name);
 
   const started = Date.now();
   const readyDelay = Number(process.env.KEEL_STANDIN_READY_DELAY_MS ?? 300);
@@ -55,7 +58,6 @@ export async function daemon(role: Role, flags: Flags, args: string[]): Promise<
   const ready = (): boolean => Date.now() - started >= readyDelay;
   // A controller whose etcd member left the cluster has no working etcd: /readyz says so.
   const etcdOk = (): boolean => etcdMember === undefined || cluster.get("etcd", etcdMember.name) !== undefined;
-  const name = nodeName(flags);
   const beat = (running: boolean): void => {
     const common: Heartbeat = { host: HOST.hostname, address: HOST.address, version: VERSION, running, ready: running && ready(), heartbeatAt: Date.now(), since: started };
     if (role === "controller") cluster.put("controllers", HOST.hostname, { ...common, name: HOST.hostname });
@@ -79,6 +81,12 @@ export async function daemon(role: Role, flags: Flags, args: string[]): Promise<
   rmSync(socketPath, { force: true });
   const server = createServer((req, res) => {
     if (req.url === "/status") return void res.end(JSON.stringify(status()));
+    // The API server's own etcd check; a controller without etcd (kine) has none.
+    if (req.url === "/readyz/etcd") {
+      const ok = etcdMember !== undefined && ready() && etcdOk();
+      res.statusCode = etcdMember === undefined ? 404 : ok ? 200 : 503;
+      return void res.end(etcdMember === undefined ? "404 page not found" : ok ? "ok" : "[-]etcd failed: reason withheld\nreadyz check failed");
+    }
     if (req.url === "/readyz") {
       const ok = ready() && etcdOk();
       res.statusCode = ok ? 200 : 503;

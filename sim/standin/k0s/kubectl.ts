@@ -49,8 +49,8 @@ export async function kubectl(rawArgs: readonly string[]): Promise<number> {
   if (verb === "apply") return apply(flags);
   const raw = flags.string("raw");
   if (verb === "get" && raw !== undefined) {
-    if (raw !== "/readyz" && raw !== "/livez") return notFound("the server could not find the requested resource");
-    const res = await socketGet(DEFAULT_SOCKET, "/readyz");
+    if (raw !== "/readyz" && raw !== "/livez" && raw !== "/readyz/etcd") return notFound("the server could not find the requested resource");
+    const res = await socketGet(DEFAULT_SOCKET, raw === "/readyz/etcd" ? raw : "/readyz");
     out(res.body);
     return res.status === 200 ? 0 : 1;
   }

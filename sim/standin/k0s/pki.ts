@@ -1,11 +1,24 @@
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { HOST, run } from "./host";
 import { writeAdminConf } from "./kubeconfig";
+import { CERTIFICATE_DAYS_FILE } from "./state";
 
 // Real x509 certificates made with openssl: CAs are made once and kept for
 // 10 years; every leaf is issued anew (1 year) at each controller start, as
-// k0s does — what certificate renewal relies on.
+// k0s does — what certificate renewal relies on. Tests shorten the leaves'
+// life with <clusterStateDir>/certificate-days (a number of days, read at
+// each issue), so "expiring soon → renewed → not expiring" can be shown.
+
+/** How long a leaf issued now lives: 365 days, unless the cluster state says otherwise. */
+export function leafDays(): number {
+  try {
+    const days = Number(readFileSync(join(HOST.clusterDir, CERTIFICATE_DAYS_FILE), "utf8").trim());
+    return Number.isInteger(days) && days >= 1 && days <= 3650 ? days : 365;
+  } catch {
+    return 365;
+  }
+}
 
 const LEAF_CERTS: [name: string, cn: string, org?: string][] = [
   ["server", "kube-apiserver"], ["admin", "kubernetes-admin", "system:masters"], ["k0s-api", "k0s-api"],
@@ -22,12 +35,13 @@ async function ensureCa(pki: string, name: string, cn: string): Promise<void> {
 }
 
 /** <pki>/<name>.{crt,key}, signed by <pki>/<ca>. */
-export async function issue(pki: string, ca: string, name: string, cn: string, org?: string): Promise<void> {
+export async function issue(pki: string, ca: string, name: string, cn: string, org?: string, days = leafDays()): Promise<void> {
   const subject = org ? `/O=${org}/CN=${cn}` : `/CN=${cn}`;
   const sans = `subjectAltName=DNS:localhost,DNS:${HOST.hostname},IP:127.0.0.1,IP:${HOST.address}`;
   await run("openssl", [
-    "req", "-x509", "-CA", join(pki, `${ca}.crt`), "-CAkey", join(pki, `${ca}.key`), ...EC, "-days", "365",
-    "-subj", subject, "-addext", sans, "-keyout", join(pki, `${name}.key`), "-out", join(pki, `${name}.crt`),
+    "req", "-x509", "-CA", join(pki, `${ca}.crt`), "-CAkey", join(pki, `${ca}.key`), ...EC, "-days", String(days),
+    // `req -x509` marks what it makes a CA unless told otherwise; k0s's leaves are not CAs.
+    "-subj", subject, "-addext", sans, "-addext", "basicConstraints=critical,CA:FALSE", "-keyout", join(pki, `${name}.key`), "-out", join(pki, `${name}.crt`),
   ]);
 }
 

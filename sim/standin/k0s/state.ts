@@ -110,3 +110,6 @@ export type LedgerLine =
   | { event: "exit"; id: string; exitCode: number; endedAt: string };
 
 export const COMMAND_LEDGER_FILE = "commands.jsonl";
+
+/** certificate-days: how many days a leaf certificate issued from now on lives (365 when absent); tests write it. */
+export const CERTIFICATE_DAYS_FILE = "certificate-days";

@@ -1,5 +1,5 @@
 import { and, eq, inArray, notExists } from "drizzle-orm";
-import { clusterRevisions, clusters, runs } from "../../../schema/tables";
+import { certificates, clusterRevisions, clusters, runs } from "../../../schema/tables";
 import { openDb, type Db } from "../../core/db";
 import { KeelError } from "../../../schema/errors";
 import type { Env } from "../../core/env";
@@ -22,7 +22,7 @@ export interface DeleteClusterInput {
 }
 
 /**
- * Forgets a cluster: its record and revisions. Touches no host, keeps its runs
+ * Forgets a cluster: its record, revisions and certificate inventory. Touches no host, keeps its runs
  * and audit entries for history. Refused while a run is active.
  */
 export async function deleteCluster(env: Pick<Env, "DB" | "CLUSTER">, input: DeleteClusterInput): Promise<void> {
@@ -43,10 +43,12 @@ export async function deleteCluster(env: Pick<Env, "DB" | "CLUSTER">, input: Del
     { actor: input.actor, action: "cluster.delete", cluster: name, target: name, outcome: "ok", details: { revisions: row.currentRevision } },
     (tx) => [
       tx.delete(clusterRevisions).where(and(eq(clusterRevisions.cluster, name), notExists(activeRuns(tx, name)))),
+      // A cluster created later under the same name must not show these hosts' certificates.
+      tx.delete(certificates).where(and(eq(certificates.cluster, name), notExists(activeRuns(tx, name)))),
       tx.delete(clusters).where(and(eq(clusters.name, name), notExists(activeRuns(tx, name)))).returning({ name: clusters.name }),
     ],
   );
-  const deleted = results[1];
+  const deleted = results[2];
   if (!Array.isArray(deleted) || deleted.length === 0) {
     throw new KeelError("conflict", `cluster ${name} was not deleted: a run started or the cluster changed meanwhile`);
   }

@@ -1,0 +1,117 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { followRun } from "../../cli/follow-run";
+import { StartedRun } from "../../cli/responses";
+import { CertificatesResponse } from "../../schema/certs-api";
+import type { ClusterSpec } from "../../schema/cluster";
+import { queryLocalD1 } from "../../scripts/local/local-api";
+import { setCertificateDays } from "../../sim/harness";
+import { messages, nodesOf, startE2e, type E2eEnv, type RunEvent, type RunOutcome } from "./support";
+
+// Seed 2.1 on hosts of its own (127.0.0.111–115): leaf certificates issued to
+// expire in 10 days, found by the inventory, renewed by the health-gated
+// rolling restart, found again with a year to go and the same CAs; and a
+// renewal refused while a controller is down.
+const FIRST_OCTET = 111;
+const CLUSTER = "k0s-cluster";
+const DAY_S = 86_400;
+
+describe("certificates: inventory and renewal of seed 2.1 on simulated hosts", () => {
+  let env: E2eEnv;
+  let spec: ClusterSpec;
+  const d1 = (sql: string) => queryLocalD1(join(env.dir, "state", "wrangler"), sql);
+
+  async function start(what: "inventory" | "renew", query: Record<string, string | boolean> = {}): Promise<RunOutcome> {
+    const started = await env.stack.admin.json("POST", `/v1/clusters/${CLUSTER}/certificates/${what}`, StartedRun, { query });
+    const events: RunEvent[] = [];
+    const run = await followRun(env.stack.admin, started.run.id, (e) => events.push(e), AbortSignal.timeout(300_000));
+    return { id: started.run.id, status: run.status, error: run.error, events };
+  }
+  const list = (query: Record<string, string> = {}) => env.stack.admin.json("GET", `/v1/clusters/${CLUSTER}/certificates`, CertificatesResponse, { query });
+
+  beforeAll(async () => {
+    env = await startE2e({ count: 5, firstOctet: FIRST_OCTET, hostnames: ["c1", "c2", "c3", "w4", "w5"] });
+    spec = await env.spec("seed-2.1-basic.yaml", (y) => y.replace(/127\.0\.0\.1([1-5])\b/g, "127.0.0.11$1"));
+    // The controllers' first start issues leaves that live 10 days.
+    setCertificateDays(env.hosts.clusterStateDir, 10);
+    const applied = await env.apply(spec);
+    if (applied.status !== "succeeded") throw new Error(`apply failed: ${applied.error}`);
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  let casBefore: Map<string, string>;
+
+  it("the inventory finds every controller's leaves expiring within 30 days, the CAs and the kubelets' certificates", async () => {
+    const run = await start("inventory");
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    expect(messages(run)).toContain("==> Running phase: Read certificates");
+
+    const all = await list();
+    const controllers = ["127.0.0.111:22", "127.0.0.112:22", "127.0.0.113:22"];
+    for (const host of controllers) {
+      const names = all.certificates.filter((c) => c.host === host).map((c) => c.name).sort();
+      expect(names).toEqual(expect.arrayContaining(["ca", "etcd/ca", "etcd/peer", "etcd/server", "front-proxy-ca", "server", "admin", "kubelet/kubelet-client-current", "kubelet/kubelet-server-current"]));
+    }
+    for (const host of ["127.0.0.114:22", "127.0.0.115:22"]) {
+      expect(all.certificates.filter((c) => c.host === host).map((c) => c.name).sort()).toEqual(["kubelet/kubelet-client-current", "kubelet/kubelet-server-current"]);
+    }
+    // Keys are never stored: only public certificate fields.
+    expect(JSON.stringify(await d1("SELECT * FROM certificates"))).not.toMatch(/PRIVATE KEY|BEGIN/);
+
+    const soon = await list({ expiringWithin: "30d" });
+    expect(soon.certificates.length).toBeGreaterThan(0);
+    expect(soon.certificates.every((c) => !c.isCA && c.host !== "127.0.0.114:22" && !c.name.startsWith("kubelet/"))).toBe(true);
+    expect(soon.certificates.every((c) => c.residualTime > 9 * DAY_S && c.residualTime <= 10 * DAY_S)).toBe(true);
+    // Every controller leaf is among them: server on all three controllers.
+    expect(soon.certificates.filter((c) => c.name === "server").map((c) => c.host).sort()).toEqual(controllers);
+    expect(soon.certificates.find((c) => c.name === "server")?.caName).toBe("ca");
+    casBefore = new Map(all.certificates.filter((c) => c.isCA).map((c) => [`${c.host} ${c.name}`, c.fingerprint]));
+    expect(casBefore.size).toBe(9);
+  });
+
+  it("renewal restarts one controller at a time, each healthy before the next, and leaves nothing expiring", async () => {
+    setCertificateDays(env.hosts.clusterStateDir, null);
+    const run = await start("renew");
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    const said = messages(run);
+    const restarted = said.filter((m) => m.includes("restarted service k0scontroller") || m.includes("certificates renewed, CAs unchanged") || m.includes("is healthy"));
+    expect(restarted.map((m) => m.replace(/^\[ssh\] (\S+): .*?(restarted|renewed|healthy).*$/, "$1 $2"))).toEqual([
+      "127.0.0.111:22 restarted",
+      "127.0.0.111:22 healthy",
+      "127.0.0.111:22 renewed",
+      "127.0.0.112:22 restarted",
+      "127.0.0.112:22 healthy",
+      "127.0.0.112:22 renewed",
+      "127.0.0.113:22 restarted",
+      "127.0.0.113:22 healthy",
+      "127.0.0.113:22 renewed",
+    ]);
+    expect(said.some((m) => m.includes("CAs are not renewed"))).toBe(true);
+
+    expect((await list({ expiringWithin: "30d" })).certificates).toEqual([]);
+    const all = await list();
+    const server = all.certificates.filter((c) => c.name === "server");
+    expect(server.every((c) => c.residualTime > 360 * DAY_S && c.runId === run.id)).toBe(true);
+    const casAfter = new Map(all.certificates.filter((c) => c.isCA).map((c) => [`${c.host} ${c.name}`, c.fingerprint]));
+    expect(casAfter).toEqual(casBefore);
+    expect((await nodesOf(env)).every((n) => n.ready)).toBe(true);
+    const [audit] = await d1(`SELECT action, details FROM audit_log WHERE target = '${run.id}' ORDER BY seq LIMIT 1`);
+    expect(audit?.action).toBe("run.start");
+    expect(String(audit?.details)).toContain("certs.renew");
+  });
+
+  it("refuses to renew while a controller is down, restarting nothing", async () => {
+    const stop = await env.ssh(1, "systemctl stop k0scontroller");
+    expect(stop.code, stop.stderr).toBe(0);
+    try {
+      const run = await start("renew");
+      expect(run.status).toBe("failed");
+      expect(run.error).toContain("controller 127.0.0.112:22 is not running k0s");
+      expect(await d1(`SELECT step_id FROM run_steps WHERE run_id = '${run.id}' AND kind = 'service.restart' AND status != 'skipped'`)).toEqual([]);
+    } finally {
+      await env.ssh(1, "systemctl start k0scontroller");
+    }
+  });
+});
