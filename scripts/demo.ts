@@ -57,7 +57,15 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 
 const CLUSTER = "k0s-cluster";
 /** The day-2 tour after the install: each line is a keel command, run as a user would. */
-const DAY2_TOUR: string[][] = [["lb-config", CLUSTER, "--format", "haproxy"]];
+const DAY2_TOUR: string[][] = [
+  ["certs", "inventory", CLUSTER],
+  ["certs", CLUSTER],
+  ["certs", "renew", CLUSTER],
+  ["backup", "create", CLUSTER],
+  ["backup", "list", CLUSTER],
+  ["kubeconfig", "create", CLUSTER, "--user", "testUser", "--group", "system:masters", "--cluster-admin", "-o", join(demoDir, "testUser.kubeconfig")],
+  ["lb-config", CLUSTER, "--format", "haproxy"],
+];
 
 console.log("starting 5 simulated hosts (sshd on 127.0.0.11-15)…");
 const hosts = await startHosts({ count: 5, dir: simDir, hostnames: ["k1", "k2", "k3", "k4", "k5"] });
@@ -70,7 +78,7 @@ try {
   teardown.push({ what: "the k0s download server", stop: () => download.stop() });
   console.log("starting the API (wrangler dev, local D1) and a relay…");
   const token = `keel_admin_${randomBytes(18).toString("base64url")}`;
-  const stack = await startLocalStack({ port: await freePort(), stateDir: join(demoDir, "state"), adminToken: token, uploadRoots: [join(simDir, "files")] });
+  const stack = await startLocalStack({ port: await freePort(), stateDir: join(demoDir, "state"), adminToken: token, uploadRoots: [join(simDir, "files")], backups: { keep: 3 } });
   teardown.push({ what: "the relay and the API", stop: () => stack.stop() });
   try {
     console.log(`$ keel apply -c ${example.replace(`${REPO_ROOT}/`, "")} --site ${stack.site}\n`);
