@@ -83,6 +83,16 @@ describe("backup and restore: seed 2.1 on simulated hosts", () => {
     expect(row).toMatchObject({ status: "verified", sha256: b?.sha256, size: b?.size });
   });
 
+  it("the stand-in's k0s backup and restore refuse like k0s", async () => {
+    const restore = await env.ssh(0, "k0s restore /tmp/none.tar.gz");
+    expect(restore.code).toBe(1);
+    expect(restore.stderr).toContain("k0s seems to be running! k0s must be down during the restore operation.");
+    const onWorker = await env.ssh(3, "mkdir -p /tmp/bk && k0s backup --save-path=/tmp/bk");
+    expect(onWorker.stderr).toContain("backup command must be run on the controller node");
+    expect((await env.ssh(0, "k0s backup --save-path=/tmp/does-not-exist")).stderr).toContain("does not exist");
+    expect((await env.ssh(0, "k0s backup --save-path=/tmp --output=x")).stderr).toContain("unknown flag: --output");
+  });
+
   it("refuses a restore of the running cluster without --reset naming it", async () => {
     const res = await env.stack.admin.send("POST", `/v1/clusters/${name}/restore`, { body: { backup: backupId } });
     expect(res.status).toBe(409);
