@@ -6,6 +6,7 @@ import { CertificatesResponse } from "../../schema/certs-api";
 import type { ClusterSpec } from "../../schema/cluster";
 import { queryLocalD1 } from "../../scripts/local/local-api";
 import { setCertificateDays } from "../../sim/harness";
+import { keel } from "../cli/keel-process";
 import { messages, nodesOf, startE2e, type E2eEnv, type RunEvent, type RunOutcome } from "./support";
 
 // Seed 2.1 on hosts of its own (127.0.0.111–115): leaf certificates issued to
@@ -113,5 +114,20 @@ describe("certificates: inventory and renewal of seed 2.1 on simulated hosts", (
     } finally {
       await env.ssh(1, "systemctl start k0scontroller");
     }
+  });
+
+  it("works through the CLI: keel certs inventory follows the run, keel certs prints the table", async () => {
+    const env_ = { KEEL_API_URL: env.stack.api.url, KEEL_TOKEN: env.stack.api.adminToken };
+    const inventory = await keel(["certs", "inventory", CLUSTER], { env: env_ });
+    expect(inventory.code, inventory.stderr).toBe(0);
+    expect(inventory.stdout).toContain("Read certificates");
+    const table = await keel(["certs", CLUSTER], { env: env_ });
+    expect(table.code, table.stderr).toBe(0);
+    const lines = table.stdout.split("\n");
+    expect(lines[0]).toMatch(/^CERTIFICATE\s+HOST\s+EXPIRES\s+RESIDUAL TIME\s+CA$/);
+    expect(lines.some((l) => /^server\s+127\.0\.0\.111:22\s+\w{3} \d{2}, \d{4} \d{2}:\d{2} UTC\s+36\dd\s+ca$/.test(l))).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(/^CERTIFICATE AUTHORITY\s+HOST\s+EXPIRES\s+RESIDUAL TIME$/));
+    const soon = await keel(["certs", CLUSTER, "--expiring-within", "30d"], { env: env_ });
+    expect(soon.stdout.trim()).toBe("no certificates");
   });
 });

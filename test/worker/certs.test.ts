@@ -96,6 +96,12 @@ describe("certificate inventory", () => {
       { actor: "system", action: "run.finish", cluster: f.cluster, target: id, outcome: "ok" },
     ]);
     relay.close();
+
+    // Forgetting the cluster forgets its inventory: a new cluster of that name starts with none.
+    const deleted = await call("DELETE", `/v1/clusters/${f.cluster}`);
+    expect(deleted.status, deleted.text).toBe(200);
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM certificates WHERE cluster = ?").bind(f.cluster).first<{ n: number }>();
+    expect(left?.n).toBe(0);
   });
 
   it("answers 400 naming expiringWithin for a duration it cannot read, and 404 for an unknown cluster", async () => {
