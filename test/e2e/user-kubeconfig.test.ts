@@ -24,8 +24,9 @@ describe("keel kubeconfig create on simulated hosts", () => {
     const rows = await Promise.all(tables.map((t) => d1(`SELECT * FROM "${t.name}"`)));
     return JSON.stringify(rows);
   };
+  let files = 0;
   const create = async (args: string[]) => {
-    const out = join(env.dir, `${args[1] ?? "x"}.kubeconfig`);
+    const out = join(env.dir, `${args[0] ?? "user"}-${++files}.kubeconfig`);
     const res = await keelCli(env, ["kubeconfig", "create", NAME, "--user", ...args, "-o", out]);
     return { ...res, file: out };
   };
