@@ -16,11 +16,11 @@ const LB_ADDRESS = "127.0.0.141";
 const CONTROLLERS = ["k1", "k2", "k3"];
 
 /** Polls `check` until it returns true; the message names what never happened. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+async function until(what: string | (() => Promise<string>), check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : await what()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -78,14 +78,23 @@ describe("haproxy from keel's lb-config in front of simulated controllers", () =
     const ports = new Map<number, number>([[6443, apiPort], [8132, await freePort()], [9443, await freePort()]]);
     const text = res.config.replace(/^( {4}bind ):(\d+)$/gm, (_m, bind: string, port: string) => `${bind}${LB_ADDRESS}:${ports.get(Number(port)) ?? 0}`);
     expect(text).not.toMatch(/bind :/);
+    // maxconn 20000 needs ~40000 file descriptors; this machine's limit is lower than a load balancer host's.
+    const config = text.replace(/^( {4}maxconn )\d+$/m, (_m, key: string) => `${key}1000`);
     const file = join(env.dir, "haproxy.cfg");
-    await writeFile(file, `${text}\nlisten stats\n    mode http\n    bind ${LB_ADDRESS}:${statsPort}\n    stats enable\n    stats uri /\n`);
+    await writeFile(file, `${config}\nlisten stats\n    mode http\n    bind ${LB_ADDRESS}:${statsPort}\n    stats enable\n    stats uri /\n`);
     haproxy = spawn("haproxy", ["-db", "-f", file], { stdio: ["ignore", "pipe", "pipe"] });
     haproxy.stdout?.on("data", (d: Buffer) => (haproxyLog += d.toString()));
     haproxy.stderr?.on("data", (d: Buffer) => (haproxyLog += d.toString()));
 
     const names = res.controllers.map((c) => c.name);
-    await until(`all three controllers UP in haproxy:\n${haproxyLog}`, async () => {
+    const probe = () =>
+      new Promise<string>((resolve) => {
+        const req = request({ host: res.controllers[0]?.address, port: 6443, path: "/readyz", ca, checkServerIdentity: () => undefined, agent: false, timeout: 5000 }, (r) => resolve(`direct ${r.statusCode ?? 0}`));
+        req.on("error", (err) => resolve(`direct: ${err.message}`));
+        req.end();
+      });
+    const diagnose = async () => `all three controllers UP: ${JSON.stringify(await serverStatus().catch((e: unknown) => String(e)))}; ${await probe()}; haproxy: ${haproxyLog}`;
+    await until(diagnose, async () => {
       const status = await serverStatus();
       return names.every((n) => status[n] === "UP");
     });
