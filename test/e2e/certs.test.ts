@@ -60,6 +60,8 @@ describe("certificates: inventory and renewal of seed 2.1 on simulated hosts", (
     }
     // Keys are never stored: only public certificate fields.
     expect(JSON.stringify(await d1("SELECT * FROM certificates"))).not.toMatch(/PRIVATE KEY|BEGIN/);
+    expect(JSON.stringify(await d1("SELECT stdout, stderr FROM run_steps"))).not.toMatch(/PRIVATE KEY/);
+    expect(env.stack.relayLog()).not.toMatch(/PRIVATE KEY/);
 
     const soon = await list({ expiringWithin: "30d" });
     expect(soon.certificates.length).toBeGreaterThan(0);
