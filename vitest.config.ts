@@ -12,7 +12,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 // file at a time.)
 export default defineConfig({
   test: {
-    maxWorkers: 6,
+    maxWorkers: 4,
     projects: [
       { test: { name: "unit", include: ["test/schema/**/*.test.ts", "test/planner/**/*.test.ts", "test/runs/**/*.test.ts", "test/lb/**/*.test.ts", "test/cli/**/*.test.ts"], environment: "node", testTimeout: 60_000 } },
       { test: { name: "relay", include: ["test/relay/**/*.test.ts", "test/sim/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000 } },
