@@ -299,8 +299,6 @@ export const K0sKubeconfigAdminStep = StepBase.extend({
   kind: z.literal("k0s.kubeconfig.admin"),
   ...K0sPaths,
   server: z.string().max(300).regex(/^https:\/\/[A-Za-z0-9.:[\]-]+$/),
-  /** @deprecated Ignored: nothing is kept. Accepted until worker/runs/admin-kubeconfig.ts stops sending it. */
-  saveAs: SecretName.optional(),
 });
 
 /**

@@ -1,4 +1,4 @@
-import type { RunStatus, StepStatus } from "../../schema/run-api";
+import { FINISHED_RUN_STATUSES, type RunStatus, type StepStatus } from "../../schema/run-api";
 import type { Step } from "../../schema/steps";
 import type { K0sFactsReport } from "../../schema/steps-k0s";
 import type { RunReport } from "../../schema/step-reports";
@@ -140,14 +140,13 @@ export interface RunState {
 }
 
 export const TERMINAL_STEP: ReadonlySet<StepStatus> = new Set(["succeeded", "failed", "skipped", "cancelled"]);
-export const FINISHED_RUN: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
 export function emptyOutbox(): Outbox {
   return { run: false, plan: false, steps: {}, events: [], audit: [], reports: [], cluster: null };
 }
 
 export function isFinished(state: RunState): boolean {
-  return FINISHED_RUN.has(state.status);
+  return FINISHED_RUN_STATUSES.has(state.status);
 }
 
 /** Registers the steps of phases appended to the plan (apply planning, cleanup) as pending. */
