@@ -29,6 +29,21 @@ export function nonRepeatableCounts(records: readonly CommandRecord[]): Record<s
   return counts;
 }
 
+/**
+ * How often each non-repeatable command ran to success (exit 0). A command
+ * the relay's death hung up on (exit 129, or no exit line) changed nothing
+ * that counts, so running it again is right; one that succeeded must not run
+ * again.
+ */
+export function succeededCounts(records: readonly CommandRecord[]): Record<string, number> {
+  return nonRepeatableCounts(records.filter((r) => r.exitCode === 0));
+}
+
+/** Non-repeatable commands that ended other than by succeeding or by being hung up on, as "<key> exit <code>". */
+export function failedNonRepeatable(records: readonly CommandRecord[]): string[] {
+  return records.filter((r) => nonRepeatable(r) !== null && r.exitCode !== 0 && r.exitCode !== null && r.exitCode !== 129).map((r) => `${nonRepeatable(r)} exit ${r.exitCode}`);
+}
+
 /** Every non-repeatable k0s command of seed 3.2's install (hosts k1-k5), and how often it must run. */
 export const SEED_32_ONCE_EACH: Readonly<Record<string, number>> = {
   "k1: k0s install controller": 1,
