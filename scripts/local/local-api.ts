@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
 import { stopChild } from "./stop-child";
@@ -107,40 +107,36 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
 }
 
 /**
- * Run SQL against the local D1 database (what `wrangler d1 execute --local` sees).
- * The running dev server holds the same SQLite file, so a busy database is retried.
+ * Run SQL against the local D1 database: the very SQLite file the running dev
+ * server writes (miniflare keeps one per D1 binding under
+ * `<persistTo>/v3/d1/miniflare-D1DatabaseObject/`), read with Debian's
+ * `sqlite3`. `wrangler d1 execute --local` reads the same file but starts a
+ * whole workerd per query (seconds on a loaded machine; the e2e tests ask
+ * dozens of times), so the tests use sqlite3 and wrangler only for migrations.
  */
 export async function queryLocalD1(persistTo: string, sql: string): Promise<Record<string, unknown>[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await queryLocalD1Once(persistTo, sql);
-    } catch (err) {
-      if (attempt >= 5 || !String(err).includes("SQLITE_BUSY")) throw err;
-      await new Promise((r) => setTimeout(r, 200 * attempt));
-    }
+  const file = await localD1File(persistTo);
+  const out = await new Promise<string>((resolvePromise, reject) => {
+    // .timeout: wait for the dev server's write lock rather than fail with SQLITE_BUSY.
+    const child = spawn("sqlite3", ["-json", "-cmd", ".timeout 10000", file, sql], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", (e) => reject(new Error(`cannot run sqlite3 (install Debian's sqlite3 package): ${e.message}`)));
+    child.on("exit", (code) => (code === 0 ? resolvePromise(stdout) : reject(new Error(`sqlite3 exited ${code} for ${JSON.stringify(sql)}: ${stderr.slice(-2000)}`))));
+  });
+  if (out.trim() === "") return [];
+  try {
+    return JSON.parse(out) as Record<string, unknown>[];
+  } catch (e) {
+    throw new Error(`unexpected output from sqlite3: ${String(e)}: ${out.slice(0, 2000)}`);
   }
 }
 
-function queryLocalD1Once(persistTo: string, sql: string): Promise<Record<string, unknown>[]> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(WRANGLER, ["d1", "execute", "keel", "--local", "--persist-to", persistTo, "--json", "--command", sql], {
-      cwd: REPO_ROOT,
-      env: wranglerEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      if (code !== 0) return reject(new Error(`wrangler d1 execute exited ${code}: ${err.slice(-2000)}${out.slice(-2000)}`));
-      try {
-        const parsed = JSON.parse(out) as { results?: Record<string, unknown>[] }[];
-        resolvePromise(parsed[0]?.results ?? []);
-      } catch (e) {
-        reject(new Error(`unexpected output from wrangler d1 execute: ${String(e)}: ${out.slice(0, 2000)}`));
-      }
-    });
-  });
+async function localD1File(persistTo: string): Promise<string> {
+  const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+  if (files.length !== 1) throw new Error(`expected one local D1 database in ${dir}, found ${files.length} (${files.join(", ")})`);
+  return join(dir, files[0] as string);
 }

@@ -95,7 +95,8 @@ describe.concurrent("keel validate", { timeout: 60_000 }, () => {
 
 describe.concurrent("keel", { timeout: 60_000 }, () => {
   it("lists commands with help, and refuses unknown ones", async () => {
-    const help = await keel(["help"]);
+    // Through the real bin/keel.js, the way npm installs the command.
+    const help = await keel(["help"], { viaBin: true });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/validate\s+check a k0sctl\.yaml offline/);
     expect((await keel(["validate", "--help"])).stdout).toMatch(/usage: keel validate/);
