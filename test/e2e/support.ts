@@ -53,17 +53,34 @@ export async function startE2e(opts: { count: number; hostnames?: string[]; allo
   const firstOctet = opts.firstOctet ?? 11;
   const dir = await mkdtemp(join(tmpdir(), "keel-e2e-"));
   const simDir = join(dir, "sim");
-  const hosts = await startHosts({ count: opts.count, dir: simDir, hostnames: opts.hostnames, firstOctet });
-  await writeFixtureFiles(simDir);
-  const download = await startK0sDownloadServer();
-  const stack = await startLocalStack({
-    port: await freePort(),
-    stateDir: join(dir, "state"),
-    adminToken: `keel_admin_${randomBytes(18).toString("base64url")}`,
-    uploadRoots: [join(simDir, "files")],
-    allowHooks: opts.allowHooks ?? false,
-    ...(opts.backups ? { backups: opts.backups } : {}),
-  });
+  // The hosts and the API + relay don't depend on each other: start them side
+  // by side (each is seconds of mostly waiting), and stop whichever started
+  // if the other did not.
+  const [hostsStarted, downloadStarted, stackStarted] = await Promise.allSettled([
+    startHosts({ count: opts.count, dir: simDir, hostnames: opts.hostnames, firstOctet }).then(async (h) => {
+      await writeFixtureFiles(simDir);
+      return h;
+    }),
+    startK0sDownloadServer(),
+    freePort().then((port) =>
+      startLocalStack({
+        port,
+        stateDir: join(dir, "state"),
+        adminToken: `keel_admin_${randomBytes(18).toString("base64url")}`,
+        uploadRoots: [join(simDir, "files")],
+        allowHooks: opts.allowHooks ?? false,
+        ...(opts.backups ? { backups: opts.backups } : {}),
+      }),
+    ),
+  ]);
+  if (hostsStarted.status === "rejected" || downloadStarted.status === "rejected" || stackStarted.status === "rejected") {
+    if (stackStarted.status === "fulfilled") await stackStarted.value.stop();
+    if (downloadStarted.status === "fulfilled") await downloadStarted.value.stop();
+    if (hostsStarted.status === "fulfilled") await hostsStarted.value.stop();
+    const failed = [hostsStarted, downloadStarted, stackStarted].find((r) => r.status === "rejected");
+    throw failed?.reason;
+  }
+  const [hosts, download, stack] = [hostsStarted.value, downloadStarted.value, stackStarted.value];
   const vars = { KEEL_SIM_DIR: simDir, KEEL_K0S_URL: download.url };
   const env: E2eEnv = {
     dir,
