@@ -3,9 +3,8 @@ import type { EtcdHealthStep } from "../../schema/steps-certs";
 import { sh } from "../quote";
 import type { ExecResult } from "../ssh-connection";
 import { kubectl } from "./k0s-command";
-import { pause, type StepContext, type StepOutcome } from "./step-context";
+import { pause, pollDelayMs, type StepContext, type StepOutcome } from "./step-context";
 
-const POLL_MS = 1000;
 
 // `k0s etcd member-list` prints {"members": {"<name>": "<peer URL>"}}.
 const MemberList = z.object({ members: z.record(z.string(), z.string()) });
@@ -38,7 +37,7 @@ export async function etcdHealth(step: EtcdHealthStep, ctx: StepContext): Promis
   const margin = Math.min(1000, Math.max(50, step.timeoutMs / 10));
   let why = "";
   let last: ExecResult | undefined;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     last = await ctx.run(members, { asRoot: true });
     const urls = last.exitCode === 0 ? memberPeerUrls(last.stdout) : undefined;
     if (last.exitCode !== 0) why = `member-list failed: ${lastLine(last.stderr) || `exit ${last.exitCode ?? "?"}`}`;
@@ -51,8 +50,9 @@ export async function etcdHealth(step: EtcdHealthStep, ctx: StepContext): Promis
       }
       why = `/readyz/etcd: ${lastLine(last.stderr) || lastLine(last.stdout) || `exit ${last.exitCode ?? "?"}`}`;
     }
-    if (Date.now() + POLL_MS + margin >= ctx.deadline || ctx.signal.aborted) break;
-    await pause(POLL_MS, ctx.signal);
+    const delay = pollDelayMs(attempt);
+    if (Date.now() + delay + margin >= ctx.deadline || ctx.signal.aborted) break;
+    await pause(delay, ctx.signal);
   }
   return {
     ok: false,

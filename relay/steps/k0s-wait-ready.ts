@@ -3,9 +3,8 @@ import type { K0sWaitReadyStep } from "../../schema/steps-k0s";
 import { sh } from "../quote";
 import type { ExecResult } from "../ssh-connection";
 import { kubectl } from "./k0s-command";
-import { pause, type StepContext, type StepOutcome } from "./step-context";
+import { pause, pollDelayMs, type StepContext, type StepOutcome } from "./step-context";
 
-const POLL_MS = 1000;
 
 const NodeConditions = z.object({
   status: z.object({ conditions: z.array(z.object({ type: z.string(), status: z.string() })).optional() }).optional(),
@@ -24,7 +23,7 @@ export function nodeIsReady(json: string): boolean {
 }
 
 /**
- * Polls about once a second: `/readyz` on the controller itself, or the
+ * Polls (quickly at first, then once a second, see pollDelayMs): `/readyz` on the controller itself, or the
  * node's Ready condition on the leader. Gives up a little before the
  * executor's deadline so the timeout carries the last answer the host gave.
  */
@@ -40,8 +39,9 @@ export async function k0sWaitReady(step: K0sWaitReadyStep, ctx: StepContext): Pr
     if (ready(last)) {
       return { ok: true, exitCode: 0, stdout: what.what === "readyz" ? last.stdout : "", stderr: last.stderr };
     }
-    if (Date.now() + POLL_MS + margin >= ctx.deadline || ctx.signal.aborted) break;
-    await pause(POLL_MS, ctx.signal);
+    const delay = pollDelayMs(attempt);
+    if (Date.now() + delay + margin >= ctx.deadline || ctx.signal.aborted) break;
+    await pause(delay, ctx.signal);
   }
   const subject = what.what === "readyz" ? "the controller's /readyz" : `node ${what.nodeName}`;
   const why = (last.stderr.trim().split("\n").pop() ?? "") || last.stdout.trim().split("\n").pop() || "";

@@ -85,6 +85,16 @@ export function normalizeVersion(version: string): string {
   return version.trim().replace(/^v/, "");
 }
 
+/**
+ * How long a step that polls a host waits before its attempt `attempt + 1`:
+ * 200 ms, 400 ms, 800 ms, then once a second. A service that came up at once
+ * (most do, on a re-run or a small cluster) is seen within a fraction of a
+ * second, and a slow one costs a host one cheap command a second.
+ */
+export function pollDelayMs(attempt: number): number {
+  return Math.min(1000, 200 * 2 ** Math.max(0, attempt - 1));
+}
+
 /** Waits `ms`, or less when the step is aborted. */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
