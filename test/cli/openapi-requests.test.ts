@@ -64,6 +64,18 @@ beforeAll(async () => {
     // An API without the stream: the CLI falls back to polling pages and the run.
     "GET /v1/runs/run-poll/events": (_req, res) => sendJson(res, 200, { events: [], next: 0 }),
     "GET /v1/runs/run-poll": (_req, res) => sendJson(res, 200, { run: runView("run-poll") }),
+    // A stream that drops once: the CLI reconnects with Last-Event-ID.
+    "GET /v1/runs/run-drop/events": (req, res) => {
+      const stream = openEventStream(res);
+      if (req.headers["last-event-id"] === undefined) {
+        stream.event("run-event", runEvent(1, "info", "phase.started", "==> Running phase: Connect to hosts"), 1);
+        // Late enough that the event is flushed before the socket goes.
+        setTimeout(() => stream.drop(), 50);
+        return;
+      }
+      stream.event("end", { status: "succeeded", error: null, durationMs: 1 }, 1);
+      stream.end();
+    },
     // A run that goes on until the user presses Ctrl-C.
     "GET /v1/runs/run-hang/events": (_req, res) => openEventStream(res).event("run-event", runEvent(1, "info", "phase.started", "==> Running phase: Connect to hosts"), 1),
     "POST /v1/runs/run-hang/cancel": (_req, res) => sendJson(res, 202, { run: summary("run-hang", "running") }),
@@ -82,6 +94,7 @@ const COMMANDS: string[][] = [
   ["facts", "lab"],
   ["runs", "get", "run-1"],
   ["runs", "follow", "run-poll"],
+  ["runs", "follow", "run-drop"],
   ["lb-config", "lab", "--format", "nginx"],
   ["certs", "lab", "--expiring-within", "30d"],
   ["certs", "inventory", "lab"],
@@ -117,8 +130,8 @@ const CLI_OPERATIONS = [
 ];
 
 function recorded(req: RecordedRequest) {
-  const contentType = req.headers["content-type"];
-  return { method: req.method, path: req.path, query: req.query, body: req.body, contentType: typeof contentType === "string" ? contentType : undefined };
+  const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === "string"));
+  return { method: req.method, path: req.path, query: req.query, headers, body: req.body, contentType: headers["content-type"] };
 }
 
 describe("the CLI's requests", { timeout: 240_000 }, () => {
@@ -145,6 +158,7 @@ describe("the CLI's requests", { timeout: 240_000 }, () => {
       if (check.operation !== null) seen.add(check.operation);
     }
     expect([...seen].sort()).toEqual([...CLI_OPERATIONS].sort());
+    expect(api.requests.some((r) => r.headers["last-event-id"] === "1"), "a reconnect with Last-Event-ID was checked").toBe(true);
   });
 });
 

@@ -7,6 +7,8 @@ export interface SentRequest {
   /** The URL path, percent-encoded as sent. */
   path: string;
   query: Record<string, string>;
+  /** Headers sent, by lower-case name (only documented ones are checked). */
+  headers?: Record<string, string>;
   /** The parsed JSON body, or the text of any other media type; undefined when none was sent. */
   body: unknown;
   /** The Content-Type sent; undefined without a body. */
@@ -34,7 +36,7 @@ export function checkRequest(doc: OpenApiDocument, req: SentRequest): RequestChe
   const { template, op, params } = match;
   const problems: string[] = [];
   for (const p of op.parameters ?? []) {
-    const raw = p.in === "path" ? params[p.name] : req.query[p.name];
+    const raw = p.in === "path" ? params[p.name] : p.in === "query" ? req.query[p.name] : req.headers?.[p.name];
     if (raw === undefined) {
       if (p.required) problems.push(`${p.in} parameter ${p.name}: required`);
       continue;

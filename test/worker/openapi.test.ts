@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../schema/errors";
 import { app } from "../../worker/app";
 import { ERROR_STATUS } from "../../worker/http/errors";
-import { openApiPath } from "../../worker/http/openapi/build-document";
+import { buildDocument, openApiPath } from "../../worker/http/openapi/build-document";
+import { json } from "../../worker/http/openapi/route-doc";
+import { z } from "zod";
 import type { OpenApiDocument, OperationObject, PathItem } from "../../worker/http/openapi/document-types";
 import { checkRequest } from "../openapi/check-request";
 import { checkJson, KNOWN_KEYWORDS, resolveRef, subschemas, type Schema } from "../openapi/json-schema-check";
@@ -107,6 +109,26 @@ describe("GET /openapi.json", () => {
         expect(checkJson(schema, res.json, root()), `${key} ${res.status}`).toEqual([]);
       }
     }
+  });
+});
+
+describe("the route tables", () => {
+  const ok = json(z.object({ ok: z.boolean() }), "ok");
+  const group = (routes: Parameters<typeof buildDocument>[0][number]["routes"]) => [{ tag: "t", description: "t", routes }];
+
+  it("refuse an entry whose params do not name its path's :params, and a route listed twice", () => {
+    expect(() => buildDocument(group([{ method: "GET", path: "/v1/things/:id", access: "viewer", summary: "s", responses: { 200: ok } }]))).toThrow(/params must name exactly :id/);
+    expect(() => buildDocument(group([{ method: "GET", path: "/v1/things", access: "viewer", summary: "s", params: { id: z.string() }, responses: { 200: ok } }]))).toThrow(/params must name exactly/);
+    const twice = { method: "GET", path: "/v1/things", access: "viewer", summary: "s", responses: { 200: ok } } as const;
+    expect(() => buildDocument(group([twice, twice]))).toThrow(/documented twice/);
+  });
+
+  it("give signed routes their scheme and no forbidden answer", () => {
+    const built = buildDocument(group([{ method: "POST", path: "/slack/commands", access: "slack", summary: "s", body: { form: z.object({ text: z.string() }) }, responses: { 200: ok } }]));
+    const op = built.paths["/slack/commands"]?.post;
+    expect(op?.security).toEqual([{ slackSignature: [] }]);
+    expect(op?.requestBody?.content["application/x-www-form-urlencoded"]?.schema).toMatchObject({ type: "object", required: ["text"] });
+    expect(Object.keys(op?.responses ?? {})).toEqual(["200", "400", "401", "413", "415", "500"]);
   });
 });
 

@@ -3,7 +3,7 @@ import { ERROR_STATUS } from "../errors";
 import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject, PathItem, ResponseObject } from "./document-types";
 import { errorResponses, routeErrorCodes } from "./error-responses";
 import { JsonSchemas } from "./json-schemas";
-import type { RouteDoc, RouteGroup } from "./route-doc";
+import type { RouteAccess, RouteDoc, RouteGroup } from "./route-doc";
 import { ROUTE_GROUPS } from "./route-docs";
 
 const DESCRIPTION = `keel is a control plane for k0s clusters. Every error answers with one body,
@@ -22,6 +22,29 @@ const SECURITY_SCHEMES: OpenApiDocument["components"]["securitySchemes"] = {
     scheme: "bearer",
     description: "A relay's own token (POST /v1/relays): only GET /v1/relays/connect takes it, and it is no API token.",
   },
+  slackSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "X-Slack-Signature",
+    description: "Slack's v0 HMAC-SHA256 of the raw body with the app's signing secret, with X-Slack-Request-Timestamp.",
+  },
+  webhookSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description: "An HMAC-SHA256 signature of the raw body (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature).",
+  },
+};
+
+/** The security scheme each kind of caller presents. */
+const SECURITY: Record<RouteAccess, Record<string, string[]>[]> = {
+  viewer: [{ bearerAuth: [] }],
+  operator: [{ bearerAuth: [] }],
+  admin: [{ bearerAuth: [] }],
+  relay: [{ relayAuth: [] }],
+  slack: [{ slackSignature: [] }],
+  webhook: [{ webhookSignature: [] }],
+  public: [],
 };
 
 let built: OpenApiDocument | undefined;
@@ -59,7 +82,8 @@ export function buildDocument(groups: readonly RouteGroup[]): OpenApiDocument {
 }
 
 function buildOperation(route: RouteDoc, tag: string, schemas: JsonSchemas): OperationObject {
-  const parameters = [...pathParameters(route, schemas), ...queryParameters(route, schemas)];
+  const headers = Object.entries(route.headers ?? {}).map(([name, schema]): ParameterObject => ({ name, in: "header", required: false, schema: schemas.inline(schema, "input") }));
+  const parameters = [...pathParameters(route, schemas), ...queryParameters(route, schemas), ...headers];
   const responses: Record<string, ResponseObject> = {};
   for (const [status, doc] of Object.entries(route.responses)) {
     const content = doc.content && Object.fromEntries(Object.entries(doc.content).map(([media, schema]) => [media, { schema: schema === "text" ? { type: "string" } : schemas.ref(schema, "output") }]));
@@ -72,7 +96,7 @@ function buildOperation(route: RouteDoc, tag: string, schemas: JsonSchemas): Ope
     ...(route.description !== undefined ? { description: route.description } : {}),
     tags: [tag],
     "x-keel-role": route.access,
-    security: route.access === "public" ? [] : [{ [route.access === "relay" ? "relayAuth" : "bearerAuth"]: [] }],
+    security: SECURITY[route.access],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body ? { requestBody: requestBody(route.body, schemas) } : {}),
     responses,
@@ -80,7 +104,9 @@ function buildOperation(route: RouteDoc, tag: string, schemas: JsonSchemas): Ope
 }
 
 function requestBody(body: NonNullable<RouteDoc["body"]>, schemas: JsonSchemas): NonNullable<OperationObject["requestBody"]> {
-  const content: Record<string, { schema: JsonSchema }> = { "application/json": { schema: schemas.ref(body.json, "input") } };
+  const content: Record<string, { schema: JsonSchema }> = {};
+  if (body.json) content["application/json"] = { schema: schemas.ref(body.json, "input") };
+  if (body.form) content["application/x-www-form-urlencoded"] = { schema: schemas.ref(body.form, "input") };
   for (const media of body.text ?? []) content[media] = { schema: { type: "string" } };
   return { required: true, ...(body.description !== undefined ? { description: body.description } : {}), content };
 }

@@ -5,7 +5,7 @@ export type JsonSchema = Record<string, unknown>;
 
 export interface ParameterObject {
   name: string;
-  in: "path" | "query";
+  in: "path" | "query" | "header";
   required: boolean;
   schema: JsonSchema;
 }
@@ -25,7 +25,7 @@ export interface OperationObject {
   summary: string;
   description?: string;
   tags: string[];
-  /** Who may call it: viewer, operator or admin (an API token's role), relay (a relay token) or public. */
+  /** Who may call it: viewer, operator or admin (an API token's role), relay (a relay token), slack or webhook (a signed request), or public. */
   "x-keel-role": string;
   security: Record<string, string[]>[];
   parameters?: ParameterObject[];
@@ -41,9 +41,11 @@ export interface OpenApiDocument {
   tags: { name: string; description: string }[];
   paths: Record<string, PathItem>;
   components: {
-    securitySchemes: Record<string, { type: "http"; scheme: "bearer"; description: string }>;
+    securitySchemes: Record<string, SecurityScheme>;
     schemas: Record<string, JsonSchema>;
   };
   /** The one code → HTTP status table (worker/http/errors.ts). */
   "x-keel-error-status": Record<string, number>;
 }
+
+export type SecurityScheme = { type: "http"; scheme: "bearer"; description: string } | { type: "apiKey"; in: "header"; name: string; description: string };

@@ -7,10 +7,10 @@ import type { RouteDoc } from "./route-doc";
 export function routeErrorCodes(route: RouteDoc): ErrorCode[] {
   const codes = new Set<ErrorCode>(route.errors ?? []);
   if (route.access !== "public") codes.add("unauthorized");
-  if (route.access !== "public" && route.access !== "relay") codes.add("forbidden");
+  if (route.access === "viewer" || route.access === "operator" || route.access === "admin") codes.add("forbidden");
   // limitClient guards every /v1 route by client address; requireRole also limits each token.
-  if (route.path.startsWith("/v1/") || route.access !== "public") codes.add("rate_limited");
-  if (route.params !== undefined || route.query !== undefined) codes.add("validation_failed");
+  if (route.path.startsWith("/v1/") || route.access === "viewer" || route.access === "operator" || route.access === "admin") codes.add("rate_limited");
+  if (route.params !== undefined || route.query !== undefined || route.headers !== undefined) codes.add("validation_failed");
   if (route.body !== undefined) for (const code of ["bad_request", "unsupported_media_type", "payload_too_large", "validation_failed"] as const) codes.add(code);
   // checkEnv and handleError can answer internal on any route.
   codes.add("internal");

@@ -12,14 +12,20 @@ export interface RouteDoc {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Exactly as the app registers it (`app.routes`), Hono syntax: `/v1/clusters/:name`. */
   path: string;
-  /** The role requireRole asks for; "relay" for a relay token (requireRelay); "public" for no credential. */
-  access: Role | "relay" | "public";
+  /**
+   * Who may call it: the role requireRole asks for; "relay" for a relay token
+   * (requireRelay); "slack" for a Slack-signed request (X-Slack-Signature);
+   * "webhook" for an HMAC-signed webhook (webhook-signature); "public" for anyone.
+   */
+  access: RouteAccess;
   summary: string;
   description?: string;
   /** Every `:param` of the path, by name, with the schema the route validates it with. */
   params?: Record<string, z.ZodType>;
   /** The query schema the route validates `c.req.query()` with. */
   query?: z.ZodType;
+  /** Request headers the route reads, by lower-case name. */
+  headers?: Record<string, z.ZodType>;
   body?: BodyDoc;
   /** Success answers by status. */
   responses: Record<number, ResponseDoc>;
@@ -31,9 +37,13 @@ export interface RouteDoc {
   errors?: ErrorCode[];
 }
 
+export type RouteAccess = Role | "relay" | "slack" | "webhook" | "public";
+
 export interface BodyDoc {
   /** The JSON body's schema (sent as application/json). */
-  json: z.ZodType;
+  json?: z.ZodType;
+  /** An application/x-www-form-urlencoded body's fields (Slack's slash commands). */
+  form?: z.ZodType;
   /** Other media types the route also reads, each as plain text (a k0sctl.yaml). */
   text?: string[];
   description?: string;

@@ -16,7 +16,7 @@ export const applyRouteDocs: RouteGroup = {
       params: { name: ClusterName },
       query: ApplyQuery,
       responses: { 200: json(DryRunResponse, "dryRun=true: the plan and what would change"), 202: json(StartRunResponse, "the run, queued") },
-      errors: ["not_found", "conflict", "invalid_spec", "plan_refused", "relay_unavailable", "relay_timeout", "step_failed"],
+      errors: ["not_found", "conflict", "invalid_spec"],
     },
     {
       method: "POST",

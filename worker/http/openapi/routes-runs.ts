@@ -34,6 +34,7 @@ export const runRouteDocs: RouteGroup = {
         "With follow=true the answer is a server-sent event stream (events `run-event`, then `end` with RunStreamEnd); the Last-Event-ID header or `after` resumes it.",
       params: { id: RunId },
       query: RunEventsQuery,
+      headers: { "last-event-id": RunEventsQuery.shape.after },
       responses: {
         200: { description: "a page of events (JSON), or the stream", content: { "application/json": RunEventsPage, "text/event-stream": "text" } },
       },
