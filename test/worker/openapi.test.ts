@@ -139,6 +139,7 @@ describe("GET /docs", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     for (const path of Object.keys(doc.paths)) expect(res.text).toContain(`<code>${path}</code>`);
+    for (const name of Object.keys(doc.components.schemas)) expect(res.text).toContain(`id="schema-${name}"`);
     // Nothing is fetched from elsewhere: the machine running it may have no internet.
     expect(res.text).not.toMatch(/<script|(src|href)="https?:/i);
   });
