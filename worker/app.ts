@@ -9,6 +9,7 @@ import { auditRoutes } from "./routes/audit";
 import { certRoutes } from "./routes/certs";
 import { clusterRoutes } from "./routes/clusters";
 import { lbConfigRoutes } from "./routes/lb-config";
+import { openApiRoutes } from "./routes/openapi";
 import { relayConnectRoutes } from "./routes/relay-connect";
 import { relayRoutes } from "./routes/relays";
 import { runRoutes } from "./routes/runs";
@@ -23,6 +24,7 @@ app.use("*", checkEnv);
 app.use("/v1/*", limitClient);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
+app.route("/", openApiRoutes);
 
 // relayConnectRoutes first, so GET /v1/relays/connect is never taken for a relay route.
 app.route("/v1", relayConnectRoutes);

@@ -21,7 +21,7 @@ export const MATRIX_CLUSTER = "matrix-cluster";
 
 /**
  * Every authenticated route of the API (GET /v1/relays/connect takes a relay
- * token, not a role, and /healthz is public). The run engine's routes are here
+ * token, not a role; /healthz, /openapi.json and /docs are public). The run engine's routes are here
  * too; add new routes to this table — auth-matrix.test.ts fails on any route
  * the app has and the table lacks.
  */
@@ -59,4 +59,4 @@ export const ROUTES: RouteCase[] = [
 ];
 
 /** Routes that are deliberately outside the role matrix. */
-export const UNAUTHENTICATED_ROUTES = ["GET /healthz", "GET /v1/relays/connect"];
+export const UNAUTHENTICATED_ROUTES = ["GET /healthz", "GET /openapi.json", "GET /docs", "GET /v1/relays/connect"];
