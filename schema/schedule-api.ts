@@ -56,6 +56,8 @@ export type MissedWindow = z.infer<typeof MissedWindow>;
 
 /** What the cron has done with a schedule: stored beside the policy, rewritten by each tick that acts. */
 export const ScheduleState = z.object({
+  /** When the schedule was first set (kept by later PUTs): a daily time before it is not owed. */
+  since: z.number().int().default(0),
   /** When the schedule last started each operation (null: never). */
   lastInventoryAt: z.number().int().nullable().default(null),
   lastBackupAt: z.number().int().nullable().default(null),
