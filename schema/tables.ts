@@ -130,7 +130,7 @@ export const auditLog = sqliteTable(
   {
     seq: integer("seq").primaryKey(),
     at: integer("at").notNull(),
-    /** token:<id> | relay:<name> | slack:<user> | webhook:<name> | cron | bootstrap */
+    /** token:<id> | relay:<name> | slack:<user> | webhook:<endpoint id> | schedule | bootstrap */
     actor: text("actor").notNull(),
     action: text("action").notNull(),
     cluster: text("cluster"),

@@ -134,6 +134,17 @@ describe("signed deliveries (Standard Webhooks)", () => {
     expect(audit.results.map((r) => r.action)).toEqual(["webhook.create", "webhook.delete"]);
   });
 
+  it("end with their cluster: deleting it removes its endpoints (and its schedule)", async () => {
+    const cluster = await newCluster();
+    const hook = await createWebhook({ cluster, action: "backup", scheme: "standard" });
+    expect((await call("PUT", `/v1/clusters/${cluster}/schedule`, { body: JSON.stringify({ backup: { everyHours: 6 } }), contentType: "application/json" })).status).toBe(200);
+    const del = await call("DELETE", `/v1/clusters/${cluster}`);
+    expect(del.status, del.text).toBe(200);
+    expect((await deliverStandard(hook, "msg_orphan", body(1))).status).toBe(404);
+    expect(WebhookList.parse((await call("GET", "/v1/webhooks")).json).webhooks.map((w) => w.id)).not.toContain(hook.id);
+    expect((await call("GET", `/v1/clusters/${cluster}/schedule`)).status).toBe(404);
+  });
+
   it("answer 409 with the active run while the cluster is busy, and keep no claim: the sender's retry starts the run once it is free", async () => {
     const f = await clusterOnSite(controllerAndWorkers(["127.0.0.11", "127.0.0.12"]));
     const relay = await RelaySocket.connect(f.token, f.site);
