@@ -39,17 +39,24 @@ export async function receiveDelivery(env: Env, req: DeliveryRequest): Promise<D
     // Anything else may have come after the run started: keep the claim, a retry resolves it once stale.
     if (!(err instanceof KeelError)) throw err;
     await release(db, endpoint.id, deliveryId);
-    {
-      await appendAudit(env.DB, {
-        actor,
-        action: `webhook.${endpoint.action}`,
-        cluster: endpoint.cluster,
-        target: endpoint.id,
-        outcome: "failed",
-        details: { code: err.code, message: err.message, deliveryId },
-      });
-    }
+    await auditRefusal(env, endpoint, actor, deliveryId, err);
     throw err;
+  }
+}
+
+/** A verified delivery that started nothing is audited (it came from a holder of the secret); an audit outage must not hide the refusal. */
+async function auditRefusal(env: Env, endpoint: Endpoint, actor: string, deliveryId: string, err: KeelError): Promise<void> {
+  try {
+    await appendAudit(env.DB, {
+      actor,
+      action: `webhook.${endpoint.action}`,
+      cluster: endpoint.cluster,
+      target: endpoint.id,
+      outcome: "failed",
+      details: { code: err.code, message: err.message, deliveryId: deliveryId.slice(0, 200) },
+    });
+  } catch (auditErr) {
+    console.error(`could not audit a refused delivery of webhook ${endpoint.id}:`, auditErr);
   }
 }
 
