@@ -165,6 +165,28 @@ describe("signed deliveries (Standard Webhooks)", () => {
     relay.close();
   });
 
+  it("resolve a claim left behind by a start that never finished: a duplicate if its run exists, taken over if not", async () => {
+    const cluster = await newCluster();
+    const hook = await createWebhook({ cluster, action: "backup", scheme: "standard" });
+    const long = Date.now() - 10 * 60_000;
+    const claim = env.DB.prepare("INSERT INTO webhook_deliveries (endpoint_id, delivery_id, run_id, status, received_at) VALUES (?, ?, ?, 'starting', ?)");
+    await claim.bind(hook.id, "msg_stale_gone", "run_never_started", long).run();
+    const fresh = await deliverStandard(hook, "msg_stale_gone", body(1));
+    expect(fresh.status, fresh.text).toBe(202);
+    const runId = (fresh.json as { runId: string }).runId;
+    expect(runId).not.toBe("run_never_started");
+    await finished(runId);
+
+    await claim.bind(hook.id, "msg_stale_ran", runId, long).run();
+    const dup = await deliverStandard(hook, "msg_stale_ran", body(2));
+    expect(dup.status, dup.text).toBe(200);
+    expect(dup.json).toEqual({ runId, duplicate: true });
+    // A recent claim is another copy still starting: the sender retries.
+    await claim.bind(hook.id, "msg_starting", "run_starting", Date.now()).run();
+    expect((await deliverStandard(hook, "msg_starting", body(3))).status).toBe(409);
+    expect(await runsBy(`webhook:${hook.id}`)).toHaveLength(1);
+  });
+
   it("apply with a pinned revision applies only while the cluster is at that revision", async () => {
     const cluster = await newCluster();
     const hook = await createWebhook({ cluster, action: "apply", revision: 1, scheme: "standard" });
