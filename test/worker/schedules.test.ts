@@ -162,6 +162,17 @@ describe("auto-renew", () => {
   });
 });
 
+describe("the cron", () => {
+  it("forgets webhook delivery ids after 30 days", async () => {
+    const insert = env.DB.prepare("INSERT INTO webhook_deliveries (endpoint_id, delivery_id, run_id, status, received_at) VALUES ('wh_x', ?, 'run_x', 'started', ?)");
+    await insert.bind("old", TUE - 31 * DAY).run();
+    await insert.bind("recent", TUE - 29 * DAY).run();
+    await tick(TUE);
+    const left = await env.DB.prepare("SELECT delivery_id FROM webhook_deliveries WHERE endpoint_id = 'wh_x'").all<{ delivery_id: string }>();
+    expect(left.results.map((r) => r.delivery_id)).toEqual(["recent"]);
+  });
+});
+
 describe("daily inventory and periodic backups", () => {
   it("start certs.inventory at the daily time and a backup every N hours, one run per tick", async () => {
     const cluster = await newCluster();

@@ -31,7 +31,7 @@ export async function tickSchedule(env: Env, row: ScheduleRow, now: number): Pro
   }
   const db = openDb(env.DB);
   let state = ScheduleState.parse(row.state);
-  const before = JSON.stringify(state);
+  let stored = JSON.stringify(state);
 
   const missed = closedMissedWindow(state, now);
   if (missed) {
@@ -42,6 +42,7 @@ export async function tickSchedule(env: Env, row: ScheduleRow, now: number): Pro
     await appendAuditWith(env.DB, { actor: SCHEDULE_ACTOR, action: "schedule.window_missed", cluster: row.cluster, outcome: "failed", details }, (tx) => [
       tx.update(schedules).set({ state: next }).where(eq(schedules.cluster, row.cluster)),
     ]);
+    stored = JSON.stringify(next);
   }
 
   const renew = policy.data.autoRenew;
@@ -61,7 +62,7 @@ export async function tickSchedule(env: Env, row: ScheduleRow, now: number): Pro
     // Busy: every other operation would be refused the same way this tick.
     if (outcome.busy) break;
   }
-  if (JSON.stringify(state) !== before || missed) await db.update(schedules).set({ state }).where(eq(schedules.cluster, row.cluster));
+  if (JSON.stringify(state) !== stored) await db.update(schedules).set({ state }).where(eq(schedules.cluster, row.cluster));
 }
 
 function startedState(operation: ScheduledOperation, now: number, windowStart: number | null): Partial<ScheduleState> {
