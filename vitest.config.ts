@@ -26,6 +26,8 @@ export default defineConfig({
               bindings: {
                 KEEL_ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
                 RELAY_WAIT_SECONDS: "2",
+                // base64 of 32 bytes: seals webhook secrets (worker/core/secret-box.ts).
+                KEEL_SECRETS_KEY: "a2VlbC10ZXN0LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
             },

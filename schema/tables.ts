@@ -130,7 +130,7 @@ export const auditLog = sqliteTable(
   {
     seq: integer("seq").primaryKey(),
     at: integer("at").notNull(),
-    /** token:<id> | relay:<name> | slack:<user> | webhook:<name> | cron | bootstrap */
+    /** token:<id> | relay:<name> | slack:<user> | webhook:<endpoint id> | schedule | bootstrap */
     actor: text("actor").notNull(),
     action: text("action").notNull(),
     cluster: text("cluster"),
@@ -220,3 +220,57 @@ export const certificates = sqliteTable(
   },
   (t) => [uniqueIndex("certificates_pk").on(t.cluster, t.host, t.path), index("certificates_expiry").on(t.cluster, t.notAfter)],
 );
+
+/**
+ * Inbound webhook endpoints. The signing secret must be readable again to
+ * verify deliveries, so it cannot be a hash: `secretBox` is the secret sealed
+ * with AES-GCM under the Worker secret KEEL_SECRETS_KEY (worker/core/secret-box.ts),
+ * bound to the endpoint's id. The plaintext is never stored.
+ */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: text("id").primaryKey(),
+    cluster: text("cluster").notNull(),
+    /** certs.renew | backup | apply */
+    action: text("action").notNull(),
+    /** apply only: the revision a delivery may apply (null: the current one). */
+    revision: integer("revision"),
+    scheme: text("scheme", { enum: ["standard", "github"] }).notNull(),
+    secretBox: text("secret_box").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("webhooks_cluster").on(t.cluster)],
+);
+
+/**
+ * One row per delivery id per endpoint that started (or is starting) a run:
+ * the unique index is the idempotency key, so two copies of a delivery racing
+ * each other cannot both insert (docs/adr/0010-webhook-delivery-dedupe.md).
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    endpointId: text("endpoint_id").notNull(),
+    deliveryId: text("delivery_id").notNull(),
+    /** The run this delivery starts; chosen before the start, so a duplicate can name it. */
+    runId: text("run_id").notNull(),
+    /** starting: claimed, run being started; started: the run exists. */
+    status: text("status", { enum: ["starting", "started"] }).notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [uniqueIndex("webhook_deliveries_pk").on(t.endpointId, t.deliveryId), index("webhook_deliveries_received").on(t.receivedAt)],
+);
+
+/**
+ * Per-cluster schedules driven by the cron trigger (worker/scheduled.ts).
+ * `policy` is SchedulePolicy, `state` is ScheduleState (schema/schedule-api.ts).
+ */
+export const schedules = sqliteTable("schedules", {
+  cluster: text("cluster").primaryKey(),
+  policy: text("policy", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  state: text("state", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

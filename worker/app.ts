@@ -14,6 +14,9 @@ import { relayConnectRoutes } from "./routes/relay-connect";
 import { relayRoutes } from "./routes/relays";
 import { runRoutes } from "./routes/runs";
 import { tokenRoutes } from "./routes/tokens";
+import { hookRoutes } from "./routes/hooks";
+import { scheduleRoutes } from "./routes/schedules";
+import { webhookRoutes } from "./routes/webhooks";
 
 /** keel's HTTP API: wiring only; each route file validates, calls one service, returns. */
 export const app: Hono<AppEnv> = new Hono<AppEnv>();
@@ -37,3 +40,6 @@ app.route("/v1", certRoutes);
 app.route("/v1", tokenRoutes);
 app.route("/v1", relayRoutes);
 app.route("/v1", auditRoutes);
+app.route("/v1", scheduleRoutes);
+app.route("/v1", webhookRoutes);
+app.route("/v1", hookRoutes);

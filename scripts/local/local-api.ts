@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, readdir } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
 import { stopChild } from "./stop-child";
@@ -65,6 +66,22 @@ async function waitHealthy(url: string, child: ChildProcess, log: () => string):
   throw new Error(`wrangler dev did not answer ${url}/healthz within 90s:\n${log().slice(-4000)}`);
 }
 
+/**
+ * KEEL_SECRETS_KEY for the local API: made once per state folder and kept
+ * beside it, since the webhook secrets in that folder's D1 are sealed with it.
+ */
+async function localSecretsKey(persistTo: string): Promise<string> {
+  const file = join(persistTo, "secrets-key");
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch {
+    await mkdir(persistTo, { recursive: true });
+    const key = randomBytes(32).toString("base64");
+    await writeFile(file, `${key}\n`, { mode: 0o600, flag: "wx" }).catch(async () => undefined);
+    return (await readFile(file, "utf8")).trim();
+  }
+}
+
 /** The API in the local Workers runtime (workerd) with local D1, migrations applied. */
 export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   await applyLocalMigrations(opts.persistTo, opts.verbose ?? false);
@@ -78,6 +95,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     "--log-level", opts.verbose ? "info" : "error",
     "--var", `KEEL_ADMIN_TOKEN:${opts.adminToken}`,
     "--var", `RELAY_WAIT_SECONDS:${opts.relayWaitSeconds ?? 60}`,
+    "--var", `KEEL_SECRETS_KEY:${await localSecretsKey(opts.persistTo)}`,
   ];
   const child = spawn(WRANGLER, args, { cwd: REPO_ROOT, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";

@@ -21,7 +21,7 @@ export const MATRIX_CLUSTER = "matrix-cluster";
 
 /**
  * Every authenticated route of the API (GET /v1/relays/connect takes a relay
- * token, not a role; /healthz, /openapi.json and /docs are public). The run engine's routes are here
+ * token, not a role; /healthz, /openapi.json and /docs are public, POST /v1/hooks/:id takes a signature). The run engine's routes are here
  * too; add new routes to this table — auth-matrix.test.ts fails on any route
  * the app has and the table lacks.
  */
@@ -56,7 +56,13 @@ export const ROUTES: RouteCase[] = [
   { method: "GET", path: "/v1/audit", route: "/v1/audit", role: "viewer" },
   { method: "GET", path: "/v1/audit/verify", route: "/v1/audit/verify", role: "admin" },
   { method: "GET", path: "/v1/audit/denied", route: "/v1/audit/denied", role: "admin" },
+  { method: "GET", path: `/v1/clusters/${MATRIX_CLUSTER}/schedule`, route: "/v1/clusters/:name/schedule", role: "viewer" },
+  { method: "PUT", path: `/v1/clusters/${MATRIX_CLUSTER}/schedule`, route: "/v1/clusters/:name/schedule", role: "admin", body: () => jsonBody({ backup: { everyHours: 24 } }) },
+  { method: "DELETE", path: "/v1/clusters/matrix-absent/schedule", route: "/v1/clusters/:name/schedule", role: "admin" },
+  { method: "POST", path: "/v1/webhooks", route: "/v1/webhooks", role: "admin", body: () => jsonBody({ cluster: MATRIX_CLUSTER, action: "backup", scheme: "standard" }) },
+  { method: "GET", path: "/v1/webhooks", route: "/v1/webhooks", role: "admin" },
+  { method: "DELETE", path: `/v1/webhooks/wh_${"0".repeat(32)}`, route: "/v1/webhooks/:id", role: "admin" },
 ];
 
 /** Routes that are deliberately outside the role matrix. */
-export const UNAUTHENTICATED_ROUTES = ["GET /healthz", "GET /openapi.json", "GET /docs", "GET /v1/relays/connect"];
+export const UNAUTHENTICATED_ROUTES = ["GET /healthz", "GET /openapi.json", "GET /docs", "GET /v1/relays/connect", "POST /v1/hooks/:id"];

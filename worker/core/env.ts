@@ -10,6 +10,8 @@ export interface Env {
   RELAY: DurableObjectNamespace<RelayObject>;
   RATE_LIMIT: DurableObjectNamespace<RateLimitObject>;
   KEEL_ADMIN_TOKEN: string;
+  /** base64 of 32 random bytes: seals webhook signing secrets in D1 (worker/core/secret-box.ts). Needed only by webhooks. */
+  KEEL_SECRETS_KEY?: string;
   RELAY_WAIT_SECONDS?: string;
   RATE_LIMIT_PER_TOKEN?: string;
   RATE_LIMIT_PER_CLIENT?: string;

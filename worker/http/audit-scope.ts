@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { routePath } from "hono/route";
 import { ClusterName, ResourceName, TokenId } from "../../schema/api";
 import { RunId } from "../../schema/run-api";
+import { WebhookId } from "../../schema/webhook-api";
 import type { AppEnv } from "./app-env";
 
 /** A denied or failed call's path goes into the audit details cut to this. */
@@ -30,6 +31,7 @@ export function auditScope(c: Context<AppEnv>): AuditScope {
   }
   if (route.startsWith("/v1/relays/:name")) return { cluster: null, target: valid(ResourceName, c.req.param("name")), path };
   if (route.startsWith("/v1/tokens/:id")) return { cluster: null, target: valid(TokenId, c.req.param("id")), path };
+  if (route.startsWith("/v1/webhooks/:id")) return { cluster: null, target: valid(WebhookId, c.req.param("id")), path };
   if (route.startsWith("/v1/runs/:id")) return { cluster: null, target: valid(RunId, c.req.param("id")), path };
   return { cluster: null, target: null, path };
 }

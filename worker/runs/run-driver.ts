@@ -53,6 +53,9 @@ export class RunDriver {
     if (active) await this.settle(active.state);
     const loaded = await loadRunInputs(openDb(this.env.DB), input.cluster);
     if (!loaded.ok) return loaded;
+    if (input.revision !== undefined && input.revision !== loaded.inputs.revision) {
+      return fail("conflict", `cluster ${input.cluster} is at revision ${loaded.inputs.revision}, not revision ${input.revision}`);
+    }
     const ctx = this.context(loaded.inputs);
     const id = input.runId ?? `run_${crypto.randomUUID()}`;
     const options = {

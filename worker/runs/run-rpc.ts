@@ -32,6 +32,8 @@ export const StartRunInput = z.object({
     .optional(),
   /** certs.renew: restart the workers too. */
   workers: z.boolean().optional(),
+  /** Refuse (conflict) unless the cluster's current revision is this one: checked under the cluster's lock. */
+  revision: z.number().int().min(1).optional(),
 });
 export type StartRunInput = z.infer<typeof StartRunInput>;
 

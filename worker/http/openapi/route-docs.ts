@@ -7,7 +7,9 @@ import { clusterRouteDocs } from "./routes-clusters";
 import { metaRouteDocs } from "./routes-meta";
 import { relayRouteDocs } from "./routes-relays";
 import { runRouteDocs } from "./routes-runs";
+import { scheduleRouteDocs } from "./routes-schedules";
 import { tokenRouteDocs } from "./routes-tokens";
+import { webhookRouteDocs } from "./routes-webhooks";
 
 /**
  * Every route of the app, one group per routes-*.ts file, in the order the
@@ -27,6 +29,8 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   certRouteDocs,
   tokenRouteDocs,
   relayRouteDocs,
+  scheduleRouteDocs,
+  webhookRouteDocs,
   auditRouteDocs,
   metaRouteDocs,
 ];

@@ -1,5 +1,5 @@
 import { and, eq, inArray, notExists } from "drizzle-orm";
-import { certificates, clusterRevisions, clusters, runs } from "../../../schema/tables";
+import { certificates, clusterRevisions, clusters, runs, schedules, webhookDeliveries, webhooks } from "../../../schema/tables";
 import { openDb, type Db } from "../../core/db";
 import { KeelError } from "../../../schema/errors";
 import type { Env } from "../../core/env";
@@ -22,8 +22,8 @@ export interface DeleteClusterInput {
 }
 
 /**
- * Forgets a cluster: its record, revisions and certificate inventory. Touches no host, keeps its runs
- * and audit entries for history. Refused while a run is active.
+ * Forgets a cluster: its record, revisions, certificate inventory, schedule and webhook endpoints.
+ * Touches no host, keeps its runs and audit entries for history. Refused while a run is active.
  */
 export async function deleteCluster(env: Pick<Env, "DB" | "CLUSTER">, input: DeleteClusterInput): Promise<void> {
   const d1 = env.DB;
@@ -46,6 +46,10 @@ export async function deleteCluster(env: Pick<Env, "DB" | "CLUSTER">, input: Del
       // A cluster created later under the same name must not show these hosts' certificates.
       tx.delete(certificates).where(and(eq(certificates.cluster, name), notExists(activeRuns(tx, name)))),
       tx.delete(clusters).where(and(eq(clusters.name, name), notExists(activeRuns(tx, name)))).returning({ name: clusters.name }),
+      // Nothing may start runs on a cluster that is gone (or on a new one that takes its name).
+      tx.delete(schedules).where(and(eq(schedules.cluster, name), notExists(activeRuns(tx, name)))),
+      tx.delete(webhookDeliveries).where(and(inArray(webhookDeliveries.endpointId, tx.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.cluster, name))), notExists(activeRuns(tx, name)))),
+      tx.delete(webhooks).where(and(eq(webhooks.cluster, name), notExists(activeRuns(tx, name)))),
     ],
   );
   const deleted = results[2];
