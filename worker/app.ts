@@ -13,6 +13,8 @@ import { relayConnectRoutes } from "./routes/relay-connect";
 import { relayRoutes } from "./routes/relays";
 import { runRoutes } from "./routes/runs";
 import { tokenRoutes } from "./routes/tokens";
+import { slackRoutes } from "./routes/slack";
+import { slackUserRoutes } from "./routes/slack-users";
 
 /** keel's HTTP API: wiring only; each route file validates, calls one service, returns. */
 export const app: Hono<AppEnv> = new Hono<AppEnv>();
@@ -21,6 +23,7 @@ app.onError(handleError);
 app.notFound(handleNotFound);
 app.use("*", checkEnv);
 app.use("/v1/*", limitClient);
+app.use("/slack/*", limitClient);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 
@@ -35,3 +38,6 @@ app.route("/v1", certRoutes);
 app.route("/v1", tokenRoutes);
 app.route("/v1", relayRoutes);
 app.route("/v1", auditRoutes);
+app.route("/v1", slackUserRoutes);
+// Signed by Slack, not by a keel token: outside /v1 (README: Slack).
+app.route("/", slackRoutes);

@@ -4,5 +4,6 @@ import { app } from "./app";
 export { ClusterObject } from "./objects/cluster-object";
 export { RelayObject } from "./objects/relay-object";
 export { RateLimitObject } from "./objects/rate-limit-object";
+export { NotifyObject } from "./notify/notify-object";
 
 export default app;
