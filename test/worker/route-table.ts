@@ -56,7 +56,10 @@ export const ROUTES: RouteCase[] = [
   { method: "GET", path: "/v1/audit", route: "/v1/audit", role: "viewer" },
   { method: "GET", path: "/v1/audit/verify", route: "/v1/audit/verify", role: "admin" },
   { method: "GET", path: "/v1/audit/denied", route: "/v1/audit/denied", role: "admin" },
+  { method: "POST", path: "/v1/slack/users", route: "/v1/slack/users", role: "admin", body: () => jsonBody({ team: "T0MATRIX", user: "U0MATRIX", role: "viewer" }) },
+  { method: "GET", path: "/v1/slack/users", route: "/v1/slack/users", role: "admin" },
+  { method: "DELETE", path: "/v1/slack/users/T0MATRIX/U0ABSENT", route: "/v1/slack/users/:team/:user", role: "admin" },
 ];
 
 /** Routes that are deliberately outside the role matrix. */
-export const UNAUTHENTICATED_ROUTES = ["GET /healthz", "GET /v1/relays/connect"];
+export const UNAUTHENTICATED_ROUTES = ["GET /healthz", "GET /v1/relays/connect", "POST /slack/commands", "POST /slack/interactivity"];
