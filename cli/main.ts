@@ -9,6 +9,7 @@ import { lbConfigCommand } from "./commands/lb-config";
 import { resetCommand } from "./commands/reset";
 import { restoreCommand } from "./commands/restore";
 import { runsCommand } from "./commands/runs";
+import { slackCommand } from "./commands/slack";
 import { validateCommand } from "./commands/validate";
 
 /** Subcommands by name. Adding one is a file in commands/ and a line here. */
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   reset: resetCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  slack: slackCommand,
 };
 
 function usage(): string {
