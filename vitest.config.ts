@@ -40,6 +40,7 @@ export default defineConfig({
                   SLACK_API_URL: `${standIn.url}/api`,
                   SLACK_STAND_IN_URL: standIn.url,
                   KEEL_ALLOW_HTTP_TARGETS: "true",
+                  KEEL_SECRETS_KEY: "test-secrets-key-0123456789abcdef0123456789",
                 },
               },
             };

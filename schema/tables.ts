@@ -272,3 +272,27 @@ export const notificationDeliveries = sqliteTable(
   },
   (t) => [index("notification_deliveries_cluster").on(t.cluster, t.createdAt), index("notification_deliveries_created").on(t.createdAt)],
 );
+
+/**
+ * Who hears about a cluster's events (run.finished, certificate.expiring,
+ * backup.failed) and where. Webhook URLs and signing secrets are
+ * credentials: `sealed` holds them encrypted (worker/core/secret-box.ts,
+ * bound to the row's id), and no API answer ever returns them.
+ */
+export const notificationSubscriptions = sqliteTable(
+  "notification_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    cluster: text("cluster").notNull(),
+    /** JSON: NotificationEvent[]. */
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    kind: text("kind", { enum: ["slack-webhook", "slack-channel", "webhook"] }).notNull(),
+    /** slack-channel: the channel id (not a secret). */
+    channel: text("channel"),
+    /** slack-webhook, webhook: AES-GCM sealed JSON {url, secret?}. */
+    sealed: text("sealed"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("notification_subscriptions_cluster").on(t.cluster)],
+);

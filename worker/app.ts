@@ -15,6 +15,7 @@ import { runRoutes } from "./routes/runs";
 import { tokenRoutes } from "./routes/tokens";
 import { slackRoutes } from "./routes/slack";
 import { slackUserRoutes } from "./routes/slack-users";
+import { notificationRoutes } from "./routes/notifications";
 
 /** keel's HTTP API: wiring only; each route file validates, calls one service, returns. */
 export const app: Hono<AppEnv> = new Hono<AppEnv>();
@@ -39,5 +40,6 @@ app.route("/v1", tokenRoutes);
 app.route("/v1", relayRoutes);
 app.route("/v1", auditRoutes);
 app.route("/v1", slackUserRoutes);
+app.route("/v1", notificationRoutes);
 // Signed by Slack, not by a keel token: outside /v1 (README: Slack).
 app.route("/", slackRoutes);

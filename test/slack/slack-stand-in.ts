@@ -7,6 +7,10 @@ export interface SlackRecord {
   /** Whether a bearer token came (the token itself is not kept). */
   bearer: string | null;
   body: unknown;
+  /** The body as sent (a webhook's signature covers these exact bytes). */
+  raw: string;
+  /** Standard Webhooks headers, when sent. */
+  webhook: { id: string; timestamp: string; signature: string } | null;
   at: number;
 }
 
@@ -20,7 +24,8 @@ export interface SlackStandIn {
  * Plays Slack's side for tests, recording what keel sends: response_url
  * posts (any path; paths containing /gone/ answer 404 like an expired URL,
  * /fail-once/ answers 500 the first time), the Web API's chat.postMessage and
- * chat.update under /api/. GET /__recorded?prefix=… lists what came, for
+ * chat.update under /api/, and anything else (incoming webhooks, outbound
+ * webhooks) with 200. GET /__recorded?prefix=… lists what came, for
  * tests running in workerd that cannot see this process's memory.
  */
 export async function startSlackStandIn(host = "127.0.0.1"): Promise<SlackStandIn> {
@@ -44,7 +49,9 @@ export async function startSlackStandIn(host = "127.0.0.1"): Promise<SlackStandI
         // kept as text
       }
       const auth = req.headers.authorization ?? null;
-      records.push({ path: url.pathname, bearer: auth?.replace(/^Bearer /, "") ?? null, body, at: Date.now() });
+      const h = (name: string) => String(req.headers[name] ?? "");
+      const webhook = req.headers["webhook-id"] ? { id: h("webhook-id"), timestamp: h("webhook-timestamp"), signature: h("webhook-signature") } : null;
+      records.push({ path: url.pathname, bearer: auth?.replace(/^Bearer /, "") ?? null, body, raw: text, webhook, at: Date.now() });
       if (url.pathname.startsWith("/api/")) {
         ts += 1;
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, ts: `${ts}.000100`, channel: (body as { channel?: string }).channel }));

@@ -73,6 +73,8 @@ export interface Recorded {
   path: string;
   bearer: string | null;
   body: Record<string, unknown>;
+  raw: string;
+  webhook: { id: string; timestamp: string; signature: string } | null;
 }
 
 /** What the stand-in received under `prefix` (a response_url, or /api/). */

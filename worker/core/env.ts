@@ -20,6 +20,8 @@ export interface Env {
   SLACK_API_URL?: string;
   /** Where people reach this API: links in Slack messages and notifications. */
   KEEL_PUBLIC_URL?: string;
+  /** Seals webhook URLs and secrets in D1 (worker/core/secret-box.ts); at least 32 characters. */
+  KEEL_SECRETS_KEY?: string;
   /** "true" lets outbound notifications go to http:// on loopback (tests only). */
   KEEL_ALLOW_HTTP_TARGETS?: string;
   RELAY_WAIT_SECONDS?: string;

@@ -25,7 +25,7 @@ export interface SlackReplyConfig {
  * of the same message), else skipped: progress is nice to have, and the run
  * itself is in keel either way.
  */
-export async function deliverSlackReply(d: PendingDelivery, watch: SlackReplyWatch, config: SlackReplyConfig): Promise<{ result: AttemptResult; watch: SlackReplyWatch }> {
+export async function deliverSlackReply(d: PendingDelivery & { route: { kind: "slack-reply" } }, watch: SlackReplyWatch, config: SlackReplyConfig): Promise<{ result: AttemptResult; watch: SlackReplyWatch }> {
   const budget = d.route.final ? RESPONSE_URL_POSTS : RESPONSE_URL_POSTS - 1;
   const fresh = Date.now() < watch.registeredAt + RESPONSE_URL_LIFETIME_MS;
   const urlProblem = outboundUrlProblem(watch.responseUrl, config.allowHttpLoopback);

@@ -6,7 +6,10 @@ import { retryDelay } from "./backoff";
 import { runFinishedMessage, phaseFinishedMessage, type RunRef } from "./run-message";
 import { readRunOutcome } from "./run-outcome";
 import type { SlackMessage } from "./slack-message";
-import type { PendingDelivery, RunProgressNote, SlackReplyWatch } from "./notify-types";
+import type { DeliveryRoute, PendingDelivery, RunProgressNote, SlackReplyWatch } from "./notify-types";
+import { deliverToSubscription } from "./deliver-subscription";
+import { eventPayloads } from "./event-payloads";
+import { subscriptionsOf } from "./subscriptions-of";
 
 const WATCH = (runId: string) => `watch:${runId}`;
 const PENDING = "pending:";
@@ -37,14 +40,19 @@ export class NotifyObject extends DurableObject<Env> {
   runProgress(note: RunProgressNote): Promise<void> {
     return this.serial(async () => {
       const watch = await this.ctx.storage.get<SlackReplyWatch>(WATCH(note.runId));
-      if (!watch) return;
       const ref: RunRef = { ...note, publicUrl: this.publicUrl() };
-      for (const phase of note.phases.filter((p) => p.outcome !== "skipped")) {
-        await this.enqueue(note.cluster, note.runId, "run.progress", { kind: "slack-reply", runId: note.runId, final: false }, phaseFinishedMessage(ref, phase));
+      const outcome = note.finished ? await readRunOutcome(this.env.DB, note.runId) : null;
+      if (watch) {
+        const reply = { kind: "slack-reply", runId: note.runId, final: false } as const;
+        for (const phase of note.phases.filter((p) => p.outcome !== "skipped")) await this.enqueue(note.cluster, note.runId, "run.progress", reply, phaseFinishedMessage(ref, phase));
+        if (outcome) await this.enqueue(note.cluster, note.runId, "run.finished", { ...reply, final: true }, runFinishedMessage(ref, outcome));
       }
-      if (note.finished) {
-        const outcome = await readRunOutcome(this.env.DB, note.runId);
-        await this.enqueue(note.cluster, note.runId, "run.finished", { kind: "slack-reply", runId: note.runId, final: true }, runFinishedMessage(ref, outcome));
+      const payloads = eventPayloads(note, ref, outcome, Date.now());
+      if (payloads.length === 0) return;
+      for (const sub of await subscriptionsOf(this.env.DB, note.cluster)) {
+        for (const p of payloads.filter((p) => sub.events.includes(p.event))) {
+          await this.enqueue(note.cluster, note.runId, p.event, { kind: "subscription", subscriptionId: sub.id }, p.slack, JSON.stringify(p.body));
+        }
       }
     });
   }
@@ -56,11 +64,11 @@ export class NotifyObject extends DurableObject<Env> {
     return next;
   }
 
-  private async enqueue(cluster: string, runId: string | null, event: string, route: PendingDelivery["route"], slack: SlackMessage): Promise<void> {
+  private async enqueue(cluster: string, runId: string | null, event: string, route: DeliveryRoute, slack: SlackMessage, payload: string | null = null): Promise<void> {
     const seq = ((await this.ctx.storage.get<number>(SEQ_KEY)) ?? 0) + 1;
     const now = Date.now();
-    const target = `slack-reply:${route.runId}`;
-    const delivery: PendingDelivery = { id: `dlv_${crypto.randomUUID()}`, cluster, target, event, runId, route, slack, attempts: 0, nextAt: now, createdAt: now };
+    const target = route.kind === "slack-reply" ? `slack-reply:${route.runId}` : `subscription:${route.subscriptionId}`;
+    const delivery: PendingDelivery = { id: `dlv_${crypto.randomUUID()}`, cluster, target, event, runId, route, slack, payload, attempts: 0, nextAt: now, createdAt: now };
     await this.ctx.storage.put({ [SEQ_KEY]: seq, [`${PENDING}${String(seq).padStart(12, "0")}`]: delivery });
     try {
       await logQueued(this.env.DB, { id: delivery.id, cluster, target, event, runId, createdAt: now });
@@ -88,7 +96,7 @@ export class NotifyObject extends DurableObject<Env> {
       const attempts = d.attempts + 1;
       if (result.done) {
         await this.ctx.storage.delete(key);
-        if (d.route.final) await this.ctx.storage.delete(WATCH(d.route.runId));
+        if (d.route.kind === "slack-reply" && d.route.final) await this.ctx.storage.delete(WATCH(d.route.runId));
         await this.log(d.id, result.status, attempts, result);
         continue;
       }
@@ -107,14 +115,13 @@ export class NotifyObject extends DurableObject<Env> {
   }
 
   private async attempt(d: PendingDelivery): Promise<AttemptResult> {
-    const watch = await this.ctx.storage.get<SlackReplyWatch>(WATCH(d.route.runId));
-    if (!watch) return { done: true, status: "skipped", lastStatus: null, error: "no Slack invocation to answer" };
     const vars = EnvVars.partial().parse(this.env);
-    const { result, watch: after } = await deliverSlackReply(d, watch, {
-      botToken: this.env.SLACK_BOT_TOKEN,
-      apiUrl: vars.SLACK_API_URL ?? "https://slack.com/api",
-      allowHttpLoopback: vars.KEEL_ALLOW_HTTP_TARGETS === "true",
-    });
+    const config = { botToken: this.env.SLACK_BOT_TOKEN, apiUrl: vars.SLACK_API_URL ?? "https://slack.com/api", allowHttpLoopback: vars.KEEL_ALLOW_HTTP_TARGETS === "true" };
+    const route = d.route;
+    if (route.kind === "subscription") return deliverToSubscription(this.env.DB, { ...d, route }, { ...config, secretsKey: this.env.KEEL_SECRETS_KEY });
+    const watch = await this.ctx.storage.get<SlackReplyWatch>(WATCH(route.runId));
+    if (!watch) return { done: true, status: "skipped", lastStatus: null, error: "no Slack invocation to answer" };
+    const { result, watch: after } = await deliverSlackReply({ ...d, route }, watch, config);
     await this.ctx.storage.put(WATCH(watch.runId), after);
     return result;
   }

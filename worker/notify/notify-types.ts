@@ -33,7 +33,7 @@ export interface RunProgressNote {
   failedBackups: { id: string; error: string | null }[];
 }
 
-export type DeliveryRoute = { kind: "slack-reply"; runId: string; final: boolean };
+export type DeliveryRoute = { kind: "slack-reply"; runId: string; final: boolean } | { kind: "subscription"; subscriptionId: string };
 
 /** A queued delivery, in this object's storage until it is delivered, fails for good or is skipped. */
 export interface PendingDelivery {
@@ -44,7 +44,10 @@ export interface PendingDelivery {
   event: string;
   runId: string | null;
   route: DeliveryRoute;
+  /** What a Slack target gets. */
   slack: SlackMessage;
+  /** What a webhook gets: the exact body, signed anew (same webhook-id) at each attempt. */
+  payload: string | null;
   attempts: number;
   nextAt: number;
   createdAt: number;
