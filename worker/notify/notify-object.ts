@@ -40,6 +40,9 @@ export class NotifyObject extends DurableObject<Env> {
   runProgress(note: RunProgressNote): Promise<void> {
     return this.serial(async () => {
       const watch = await this.ctx.storage.get<SlackReplyWatch>(WATCH(note.runId));
+      const subscriptions = await subscriptionsOf(this.env.DB, note.cluster);
+      // Most runs have no listener: then nothing is read or queued.
+      if (!watch && subscriptions.length === 0) return;
       const ref: RunRef = { ...note, publicUrl: this.publicUrl() };
       const outcome = note.finished ? await readRunOutcome(this.env.DB, note.runId) : null;
       if (watch) {
@@ -49,7 +52,7 @@ export class NotifyObject extends DurableObject<Env> {
       }
       const payloads = eventPayloads(note, ref, outcome, Date.now());
       if (payloads.length === 0) return;
-      for (const sub of await subscriptionsOf(this.env.DB, note.cluster)) {
+      for (const sub of subscriptions) {
         for (const p of payloads.filter((p) => sub.events.includes(p.event))) {
           await this.enqueue(note.cluster, note.runId, p.event, { kind: "subscription", subscriptionId: sub.id }, p.slack, JSON.stringify(p.body));
         }

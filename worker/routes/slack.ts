@@ -1,11 +1,12 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { BlockActionsPayload, SlashCommandForm } from "../../schema/slack-api";
 import { requireSlack } from "../auth/require-slack";
 import type { AppEnv } from "../http/app-env";
-import { handleBlockAction, handleSlashCommand, type SlackOutcome } from "../services/slack/handle-command";
+import { handleSlashCommand } from "../services/slack/handle-command";
+import { handleClick } from "../services/slack/handle-click";
+import type { SlackOutcome } from "../services/slack/slack-permissions";
 import { helpReply } from "../services/slack/command-replies";
 import { outboundUrlProblem } from "../notify/outbound-url";
-import type { Context } from "hono";
 
 /**
  * Slack's two endpoints: the /keel slash command and button clicks. Signed by
@@ -33,7 +34,7 @@ export const slackRoutes = new Hono<AppEnv>()
     const parsed = BlockActionsPayload.safeParse(payload);
     if (!parsed.success) return c.body(null, 200);
     const vars = c.get("vars");
-    return answer(c, await handleBlockAction(c.env, parsed.data, { publicUrl: vars.KEEL_PUBLIC_URL, allowHttpLoopback: vars.KEEL_ALLOW_HTTP_TARGETS === "true" }));
+    return answer(c, await handleClick(c.env, parsed.data, { publicUrl: vars.KEEL_PUBLIC_URL, allowHttpLoopback: vars.KEEL_ALLOW_HTTP_TARGETS === "true" }));
   });
 
 function answer(c: Context<AppEnv>, outcome: SlackOutcome): Response {
