@@ -10,6 +10,7 @@ import { resetCommand } from "./commands/reset";
 import { restoreCommand } from "./commands/restore";
 import { runsCommand } from "./commands/runs";
 import { scheduleCommand } from "./commands/schedule";
+import { slackCommand } from "./commands/slack";
 import { validateCommand } from "./commands/validate";
 
 /** Subcommands by name. Adding one is a file in commands/ and a line here. */
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   backup: backupCommand,
   restore: restoreCommand,
   schedule: scheduleCommand,
+  slack: slackCommand,
 };
 
 function usage(): string {

@@ -274,3 +274,78 @@ export const schedules = sqliteTable("schedules", {
   updatedBy: text("updated_by").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+/** Who a Slack user is in keel: (team, user) → role. Slash commands from unmapped users are refused. */
+export const slackUsers = sqliteTable(
+  "slack_users",
+  {
+    team: text("team").notNull(),
+    user: text("user").notNull(),
+    role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("slack_users_pk").on(t.team, t.user)],
+);
+
+/**
+ * Slack requests already handled, by signature, kept past the 5-minute
+ * timestamp window: a replayed request (same signature) is refused. Rows
+ * past `expiresAt` are pruned by the writer.
+ */
+export const slackSeenRequests = sqliteTable(
+  "slack_seen_requests",
+  {
+    signature: text("signature").primaryKey(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("slack_seen_requests_expiry").on(t.expiresAt)],
+);
+
+/**
+ * Outbound notifications, one row per delivery (its attempts update it). The
+ * target is an id ("slack-reply:<run id>", "subscription:<id>"), never a URL
+ * or a token: Slack response URLs and webhook URLs are credentials.
+ */
+export const notificationDeliveries = sqliteTable(
+  "notification_deliveries",
+  {
+    id: text("id").primaryKey(),
+    cluster: text("cluster").notNull(),
+    target: text("target").notNull(),
+    /** run.progress | run.finished | certificate.expiring | backup.failed */
+    event: text("event").notNull(),
+    runId: text("run_id"),
+    status: text("status", { enum: ["pending", "delivered", "failed", "skipped"] }).notNull(),
+    attempts: integer("attempts").notNull(),
+    /** The HTTP status of the last attempt (null: none answered). */
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("notification_deliveries_cluster").on(t.cluster, t.createdAt), index("notification_deliveries_created").on(t.createdAt)],
+);
+
+/**
+ * Who hears about a cluster's events (run.finished, certificate.expiring,
+ * backup.failed) and where. Webhook URLs and signing secrets are
+ * credentials: `sealed` holds them encrypted (worker/core/secret-box.ts,
+ * bound to the row's id), and no API answer ever returns them.
+ */
+export const notificationSubscriptions = sqliteTable(
+  "notification_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    cluster: text("cluster").notNull(),
+    /** JSON: NotificationEvent[]. */
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    kind: text("kind", { enum: ["slack-webhook", "slack-channel", "webhook"] }).notNull(),
+    /** slack-channel: the channel id (not a secret). */
+    channel: text("channel"),
+    /** slack-webhook, webhook: AES-GCM sealed JSON {url, secret?}. */
+    sealed: text("sealed"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("notification_subscriptions_cluster").on(t.cluster)],
+);

@@ -17,6 +17,9 @@ import { tokenRoutes } from "./routes/tokens";
 import { hookRoutes } from "./routes/hooks";
 import { scheduleRoutes } from "./routes/schedules";
 import { webhookRoutes } from "./routes/webhooks";
+import { slackRoutes } from "./routes/slack";
+import { slackUserRoutes } from "./routes/slack-users";
+import { notificationRoutes } from "./routes/notifications";
 
 /** keel's HTTP API: wiring only; each route file validates, calls one service, returns. */
 export const app: Hono<AppEnv> = new Hono<AppEnv>();
@@ -25,6 +28,7 @@ app.onError(handleError);
 app.notFound(handleNotFound);
 app.use("*", checkEnv);
 app.use("/v1/*", limitClient);
+app.use("/slack/*", limitClient);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/", openApiRoutes);
@@ -43,3 +47,7 @@ app.route("/v1", auditRoutes);
 app.route("/v1", scheduleRoutes);
 app.route("/v1", webhookRoutes);
 app.route("/v1", hookRoutes);
+app.route("/v1", slackUserRoutes);
+app.route("/v1", notificationRoutes);
+// Signed by Slack, not by a keel token: outside /v1 (README: Slack).
+app.route("/", slackRoutes);

@@ -6,5 +6,6 @@ import { scheduled } from "./scheduled";
 export { ClusterObject } from "./objects/cluster-object";
 export { RelayObject } from "./objects/relay-object";
 export { RateLimitObject } from "./objects/rate-limit-object";
+export { NotifyObject } from "./notify/notify-object";
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;

@@ -25,6 +25,8 @@ export interface LocalApiOptions {
   relayWaitSeconds?: number;
   /** Print wrangler's own output (the start script wants it, tests don't). */
   verbose?: boolean;
+  /** More Worker vars (e.g. SLACK_SIGNING_SECRET for a test's Slack stand-in). */
+  vars?: Record<string, string>;
 }
 
 // wrangler phones home unless told not to; this machine has no way out anyway.
@@ -96,6 +98,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     "--var", `KEEL_ADMIN_TOKEN:${opts.adminToken}`,
     "--var", `RELAY_WAIT_SECONDS:${opts.relayWaitSeconds ?? 60}`,
     "--var", `KEEL_SECRETS_KEY:${await localSecretsKey(opts.persistTo)}`,
+    ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   const child = spawn(WRANGLER, args, { cwd: REPO_ROOT, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";

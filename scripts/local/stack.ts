@@ -36,6 +36,8 @@ export interface LocalStackOptions {
   /** Give the relay a backup store (relay.yaml `backups`) in its state folder, keeping `keep` backups per cluster. */
   backups?: { keep: number };
   verbose?: boolean;
+  /** More Worker vars, passed to wrangler dev. */
+  vars?: Record<string, string>;
 }
 
 /** GET /v1/relays and POST /v1/relays (201), as far as the local stack reads them. */
@@ -63,6 +65,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     adminToken: opts.adminToken,
     relayWaitSeconds: opts.relayWaitSeconds,
     verbose: opts.verbose,
+    vars: opts.vars,
   };
   let api = await startLocalApi(apiOptions);
   const admin = new ApiClient({ url: api.url, token: opts.adminToken });

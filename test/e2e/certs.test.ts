@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followRun } from "../../cli/follow-run";
 import { StartedRun } from "../../cli/responses";
@@ -8,6 +9,8 @@ import { queryLocalD1 } from "../../scripts/local/local-api";
 import { setCertificateDays } from "../../sim/harness";
 import { keel } from "../cli/keel-process";
 import { messages, nodesOf, startE2e, type E2eEnv, type RunEvent, type RunOutcome } from "./support";
+import { startSlackStandIn, type SlackStandIn } from "../slack/slack-stand-in";
+import { slackSignature } from "../../worker/core/slack-signature";
 
 // Seed 2.1 on hosts of its own (127.0.0.111–115): leaf certificates issued to
 // expire in 10 days, found by the inventory, renewed by the health-gated
@@ -16,10 +19,12 @@ import { messages, nodesOf, startE2e, type E2eEnv, type RunEvent, type RunOutcom
 const FIRST_OCTET = 111;
 const CLUSTER = "k0s-cluster";
 const DAY_S = 86_400;
+const SLACK_SECRET = "e2e-slack-signing-secret";
 
 describe("certificates: inventory and renewal of seed 2.1 on simulated hosts", () => {
   let env: E2eEnv;
   let spec: ClusterSpec;
+  let slack: SlackStandIn;
   const d1 = (sql: string) => queryLocalD1(join(env.dir, "state", "wrangler"), sql);
 
   async function start(what: "inventory" | "renew", query: Record<string, string | boolean> = {}): Promise<RunOutcome> {
@@ -31,7 +36,9 @@ describe("certificates: inventory and renewal of seed 2.1 on simulated hosts", (
   const list = (query: Record<string, string> = {}) => env.stack.admin.json("GET", `/v1/clusters/${CLUSTER}/certificates`, CertificatesResponse, { query });
 
   beforeAll(async () => {
-    env = await startE2e({ count: 5, firstOctet: FIRST_OCTET, hostnames: ["c1", "c2", "c3", "w4", "w5"] });
+    slack = await startSlackStandIn();
+    const vars = { SLACK_SIGNING_SECRET: SLACK_SECRET, KEEL_ALLOW_HTTP_TARGETS: "true" };
+    env = await startE2e({ count: 5, firstOctet: FIRST_OCTET, hostnames: ["c1", "c2", "c3", "w4", "w5"], vars });
     spec = await env.spec("seed-2.1-basic.yaml", (y) => y.replace(/127\.0\.0\.1([1-5])\b/g, "127.0.0.11$1"));
     // The controllers' first start issues leaves that live 10 days.
     setCertificateDays(env.hosts.clusterStateDir, 10);
@@ -40,6 +47,7 @@ describe("certificates: inventory and renewal of seed 2.1 on simulated hosts", (
   });
   afterAll(async () => {
     await env?.stop();
+    await slack?.stop();
   });
 
   let casBefore: Map<string, string>;
@@ -131,5 +139,82 @@ describe("certificates: inventory and renewal of seed 2.1 on simulated hosts", (
     expect(lines).toContainEqual(expect.stringMatching(/^CERTIFICATE AUTHORITY\s+HOST\s+EXPIRES\s+RESIDUAL TIME$/));
     const soon = await keel(["certs", CLUSTER, "--expiring-within", "30d"], { env: env_ });
     expect(soon.stdout.trim()).toBe("no certificates");
+  });
+  describe("from Slack: /keel renew-certs, confirmed with the button", () => {
+    const TEAM = "T0E2E";
+    const USER = "U0E2EOPS";
+
+    type Signed = { timestamp: string; signature: string };
+    /** A post to the API as Slack sends it; `again` re-sends earlier headers as they were (a replay). */
+    async function signedPost(path: string, body: string, secret = SLACK_SECRET, again?: Signed): Promise<{ status: number; text: string; tookMs: number; signed: Signed }> {
+      const timestamp = again?.timestamp ?? String(Math.floor(Date.now() / 1000));
+      const signed = again ?? { timestamp, signature: await slackSignature(secret, timestamp, body) };
+      const started = performance.now();
+      const res = await fetch(`${env.stack.api.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": signed.timestamp, "x-slack-signature": signed.signature },
+        body,
+      });
+      const text = await res.text();
+      return { status: res.status, text, tookMs: performance.now() - started, signed };
+    }
+    const slashBody = (text: string, responseUrl: string) =>
+      new URLSearchParams({ team_id: TEAM, user_id: USER, user_name: "ops", channel_id: "C0E2E", command: "/keel", text, response_url: responseUrl, trigger_id: "1.2.3" }).toString();
+    const clickBody = (value: string, responseUrl: string) =>
+      new URLSearchParams({
+        payload: JSON.stringify({ type: "block_actions", user: { id: USER, team_id: TEAM }, team: { id: TEAM }, channel: { id: "C0E2E" }, response_url: responseUrl, actions: [{ action_id: "keel:confirm", value }] }),
+      }).toString();
+    const posts = (path: string) => slack.records.filter((r) => r.path === path);
+    const runCount = async () => Number((await d1(`SELECT COUNT(*) AS n FROM runs WHERE cluster = '${CLUSTER}'`))[0]?.n);
+
+    it("renews the certificates: acks within 3 s, posts progress to the response_url, moves not-after; replays and forgeries do nothing", async () => {
+      await env.stack.admin.json("POST", "/v1/slack/users", z.unknown(), { body: { team: TEAM, user: USER, role: "operator" } });
+      const before = new Map((await list()).certificates.filter((c) => c.name === "server").map((c) => [c.host, c.notAfter]));
+      expect(before.size).toBe(3);
+
+      const prompt = await signedPost("/slack/commands", slashBody(`renew-certs ${CLUSTER}`, `${slack.url}/response/prompt`));
+      expect(prompt.status, prompt.text).toBe(200);
+      expect(prompt.tookMs).toBeLessThan(3000);
+      expect(prompt.text).toContain(`"value":"certs.renew ${CLUSTER}"`);
+
+      const runsBefore = await runCount();
+      const click = clickBody(`certs.renew ${CLUSTER}`, `${slack.url}/response/click`);
+      const ack = await signedPost("/slack/interactivity", click);
+      expect(ack.status, ack.text).toBe(200);
+      expect(ack.tookMs).toBeLessThan(3000);
+
+      // The run starts after the ack (waitUntil) and reports to the stand-in until it ends.
+      const deadline = Date.now() + 300_000;
+      while (!posts("/response/click").some((p) => JSON.stringify(p.body).includes("succeeded") || JSON.stringify(p.body).includes("failed"))) {
+        if (Date.now() > deadline) throw new Error(`no result posted: ${JSON.stringify(posts("/response/click"))}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const said = posts("/response/click").map((p) => p.body as { text: string; replace_original?: boolean });
+      expect(said[0]?.text).toContain(`Certificate renewal of ${CLUSTER} started`);
+      expect(said[0]?.replace_original).toBe(true);
+      expect(said.at(-1)?.text).toContain(`Certificate renewal of ${CLUSTER} succeeded`);
+      // Slack takes 5 posts per response_url: start, three phases, the result.
+      expect(said.length).toBeLessThanOrEqual(5);
+      expect(said.length).toBeGreaterThan(2);
+
+      const [run] = await d1(`SELECT id, status, requested_by FROM runs WHERE cluster = '${CLUSTER}' ORDER BY created_at DESC LIMIT 1`);
+      expect(run).toMatchObject({ status: "succeeded", requested_by: `slack:${TEAM}/${USER}` });
+      expect(JSON.stringify(said.at(-1))).toContain(String(run?.id));
+      const after = (await list()).certificates.filter((c) => c.name === "server");
+      for (const cert of after) {
+        expect(cert.runId).toBe(run?.id);
+        expect(cert.notAfter).toBeGreaterThan(before.get(cert.host) ?? Infinity);
+      }
+
+      // The same click again, or a click signed with another secret: 401, no run.
+      const runsAfter = await runCount();
+      expect(runsAfter).toBe(runsBefore + 1);
+      const replay = await signedPost("/slack/interactivity", click, SLACK_SECRET, ack.signed);
+      expect(replay.status, replay.text).toBe(401);
+      expect(replay.text).toContain("replayed request");
+      expect((await signedPost("/slack/interactivity", click, "another-secret")).status).toBe(401);
+      expect((await signedPost("/slack/commands", slashBody(`renew-certs ${CLUSTER}`, `${slack.url}/response/forged`), "another-secret")).status).toBe(401);
+      expect(await runCount()).toBe(runsAfter);
+    });
   });
 });

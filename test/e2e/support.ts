@@ -49,7 +49,7 @@ export function shiftAddresses(text: string, firstOctet: number): string {
   return text.replace(/\b127\.0\.0\.(1[1-9]|2[0-9]|30)\b(?![.\d])/g, (_, n: string) => `127.0.0.${Number(n) - 11 + firstOctet}`);
 }
 
-export async function startE2e(opts: { count: number; hostnames?: string[]; allowHooks?: boolean; firstOctet?: number; backups?: { keep: number } }): Promise<E2eEnv> {
+export async function startE2e(opts: { count: number; hostnames?: string[]; allowHooks?: boolean; firstOctet?: number; backups?: { keep: number }; vars?: Record<string, string> }): Promise<E2eEnv> {
   const firstOctet = opts.firstOctet ?? 11;
   const dir = await mkdtemp(join(tmpdir(), "keel-e2e-"));
   const simDir = join(dir, "sim");
@@ -70,6 +70,7 @@ export async function startE2e(opts: { count: number; hostnames?: string[]; allo
         uploadRoots: [join(simDir, "files")],
         allowHooks: opts.allowHooks ?? false,
         ...(opts.backups ? { backups: opts.backups } : {}),
+        ...(opts.vars ? { vars: opts.vars } : {}),
       }),
     ),
   ]);

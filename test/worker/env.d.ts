@@ -6,10 +6,12 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** The Slack stand-in (test/slack/slack-stand-in.ts) vitest.config.ts started. */
+      SLACK_STAND_IN_URL: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../../worker/index");
-      durableNamespaces: "ClusterObject" | "RelayObject" | "RateLimitObject";
+      durableNamespaces: "ClusterObject" | "RelayObject" | "RateLimitObject" | "NotifyObject";
     }
   }
 }

@@ -62,7 +62,20 @@ export const ROUTES: RouteCase[] = [
   { method: "POST", path: "/v1/webhooks", route: "/v1/webhooks", role: "admin", body: () => jsonBody({ cluster: MATRIX_CLUSTER, action: "backup", scheme: "standard" }) },
   { method: "GET", path: "/v1/webhooks", route: "/v1/webhooks", role: "admin" },
   { method: "DELETE", path: `/v1/webhooks/wh_${"0".repeat(32)}`, route: "/v1/webhooks/:id", role: "admin" },
+  { method: "POST", path: "/v1/slack/users", route: "/v1/slack/users", role: "admin", body: () => jsonBody({ team: "T0MATRIX", user: "U0MATRIX", role: "viewer" }) },
+  { method: "GET", path: "/v1/slack/users", route: "/v1/slack/users", role: "admin" },
+  { method: "DELETE", path: "/v1/slack/users/T0MATRIX/U0ABSENT", route: "/v1/slack/users/:team/:user", role: "admin" },
+  {
+    method: "POST",
+    path: `/v1/clusters/${MATRIX_CLUSTER}/notifications`,
+    route: "/v1/clusters/:name/notifications",
+    role: "admin",
+    body: () => jsonBody({ events: ["run.finished"], target: { kind: "webhook", url: "https://hooks.example.com/keel" } }),
+  },
+  { method: "GET", path: `/v1/clusters/${MATRIX_CLUSTER}/notifications`, route: "/v1/clusters/:name/notifications", role: "admin" },
+  { method: "DELETE", path: `/v1/clusters/${MATRIX_CLUSTER}/notifications/sub_00000000-0000-4000-8000-000000000000`, route: "/v1/clusters/:name/notifications/:id", role: "admin" },
+  { method: "GET", path: "/v1/notifications/deliveries", route: "/v1/notifications/deliveries", role: "admin" },
 ];
 
 /** Routes that are deliberately outside the role matrix. */
-export const UNAUTHENTICATED_ROUTES = ["GET /healthz", "GET /openapi.json", "GET /docs", "GET /v1/relays/connect", "POST /v1/hooks/:id"];
+export const UNAUTHENTICATED_ROUTES = ["GET /healthz", "GET /openapi.json", "GET /docs", "GET /v1/relays/connect", "POST /v1/hooks/:id", "POST /slack/commands", "POST /slack/interactivity"];

@@ -13,11 +13,13 @@ export interface Actor {
 
 /**
  * Hono context variables: `vars` (the validated env) by checkEnv, `client`
- * (the caller's address) by limitClient, `actor` by requireRole, `relay` by requireRelay.
+ * (the caller's address) by limitClient, `actor` by requireRole, `relay` by requireRelay, `slackBody` by requireSlack.
  */
 export interface AuthVariables {
   vars: EnvVars;
   client: string;
   actor: Actor;
   relay: RelayIdentity;
+  /** The raw body of a Slack request whose signature checked out (set by requireSlack). */
+  slackBody: string;
 }

@@ -49,3 +49,23 @@ export function base64ToBytes(text: string): Uint8Array {
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
+
+/** Whether KEEL_SECRETS_KEY is set and well formed, as a sentence naming what is wrong, or null. */
+export async function secretsKeyProblem(keyBase64: string | undefined): Promise<string | null> {
+  try {
+    await importKey(keyBase64);
+    return null;
+  } catch (err) {
+    if (err instanceof SecretBoxKeyError) return err.message;
+    throw err;
+  }
+}
+
+/** openSecret, or null when the box was sealed under another key or for another row, or is damaged. */
+export async function openSecretOrNull(keyBase64: string | undefined, box: string, bind: string): Promise<string | null> {
+  try {
+    return await openSecret(keyBase64, box, bind);
+  } catch {
+    return null;
+  }
+}

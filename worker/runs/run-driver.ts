@@ -10,6 +10,7 @@ import { StartRunInput, type RunResult, type RunSummary, type StepAck } from "./
 import { emptyOutbox, isFinished, nextWake, type OwedCleanup, type RunState, type RunTiming } from "./run-state";
 import { startRun, summary, transition, type RunInput, type Transition } from "./run-transitions";
 import { cancelStep, findRelay, sendSteps } from "./relay-dispatch";
+import { handRunEvents } from "../notify/run-hook";
 
 const RUN_KEY = "run";
 const INPUTS_KEY = "run:inputs";
@@ -172,8 +173,10 @@ export class RunDriver {
     let mirrored = true;
     if (hasMirrorWork(state)) {
       try {
+        const written = state.outbox;
         await writeMirror(openDb(this.env.DB), this.env.DB, state);
         state = { ...state, outbox: emptyOutbox() };
+        await handRunEvents(this.env, state, written.events, written.reports, Date.now());
       } catch (err) {
         mirrored = false;
         console.error(`run ${state.id}: D1 mirror write failed, retrying from the stored outbox:`, err);

@@ -5,9 +5,11 @@ import { backupRouteDocs } from "./routes-backups";
 import { certRouteDocs } from "./routes-certs";
 import { clusterRouteDocs } from "./routes-clusters";
 import { metaRouteDocs } from "./routes-meta";
+import { notificationRouteDocs } from "./routes-notifications";
 import { relayRouteDocs } from "./routes-relays";
 import { runRouteDocs } from "./routes-runs";
 import { scheduleRouteDocs } from "./routes-schedules";
+import { slackRouteDocs } from "./routes-slack";
 import { tokenRouteDocs } from "./routes-tokens";
 import { webhookRouteDocs } from "./routes-webhooks";
 
@@ -31,6 +33,8 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   relayRouteDocs,
   scheduleRouteDocs,
   webhookRouteDocs,
+  notificationRouteDocs,
+  slackRouteDocs,
   auditRouteDocs,
   metaRouteDocs,
 ];
