@@ -80,7 +80,8 @@ export async function runCompare(parts: ReadonlySet<ComparePart>): Promise<Parti
           s.nagle.push(await replayFloor(run.trace, { keyPath, traceDir: session.traceDir, noDelay: false }));
         }
       }
-      say("compare", `round ${round + 1}/${ROUNDS}: re-apply ${re.serverMs} ms, facts ${cold.serverMs} / ${warm.serverMs} ms (server clock)`);
+      const floors = wantFloor ? `; floor (NODELAY) ${reapply.noDelay.at(-1)?.ms.toFixed(0)} / ${factsCold.noDelay.at(-1)?.ms.toFixed(0)} / ${factsWarm.noDelay.at(-1)?.ms.toFixed(0)} ms` : "";
+      say("compare", `round ${round + 1}/${ROUNDS}: re-apply ${re.serverMs} ms, facts ${cold.serverMs} / ${warm.serverMs} ms (server clock)${floors}`);
     }
     if (parts.has("roundtrip")) {
       for (let i = 0; i < ROUNDTRIP_RUNS; i++) roundTrips.push(...noOpSteps(await session.facts()));
@@ -111,20 +112,24 @@ export async function runCompare(parts: ReadonlySet<ComparePart>): Promise<Parti
   } finally {
     await session.stop();
   }
-  if (wantFloor && freshTrace.length > 0) {
-    // A fresh apply needs fresh hosts: the same addresses, started again, after keel's stack has stopped.
-    for (const noDelay of [true, false]) {
-      const dir = await mkdtemp(join(tmpdir(), "keel-bench-floor-"));
-      const sim = await startHosts({ count: 5, dir: join(dir, "sim"), hostnames: ["k1", "k2", "k3", "k4", "k5"] });
-      try {
-        const got = await replayFloor(freshTrace, { keyPath: sim.keyPath, traceDir: session.traceDir, noDelay });
-        (noDelay ? fresh.noDelay : fresh.nagle).push(got);
-        say("compare", `floor fresh apply (${noDelay ? "TCP_NODELAY" : "Nagle"}): ${got.ms.toFixed(0)} ms, ${got.exitMismatches} exit codes differ`);
-      } finally {
-        await sim.stop();
-        await rm(dir, { recursive: true, force: true });
+  try {
+    if (wantFloor && freshTrace.length > 0) {
+      // A fresh apply needs fresh hosts: the same addresses, started again, after keel's stack has stopped.
+      for (const noDelay of [true, false]) {
+        const dir = await mkdtemp(join(tmpdir(), "keel-bench-floor-"));
+        const sim = await startHosts({ count: 5, dir: join(dir, "sim"), hostnames: ["k1", "k2", "k3", "k4", "k5"] });
+        try {
+          const got = await replayFloor(freshTrace, { keyPath: sim.keyPath, traceDir: session.traceDir, noDelay });
+          (noDelay ? fresh.noDelay : fresh.nagle).push(got);
+          say("compare", `floor fresh apply (${noDelay ? "TCP_NODELAY" : "Nagle"}): ${got.ms.toFixed(0)} ms, ${got.exitMismatches} exit codes differ`);
+        } finally {
+          await sim.stop();
+          await rm(dir, { recursive: true, force: true });
+        }
       }
     }
+  } finally {
+    await session.dropTrace();
   }
 
   const out: Partial<Record<ComparePart, string>> = {};

@@ -6,7 +6,6 @@ import { randomBytes } from "node:crypto";
 import { readFile, rm, writeFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseDocument } from "yaml";
 import { loadClusterYaml } from "../schema/cluster-load";
 import type { ClusterSpec } from "../schema/cluster";
 import { RunResponse } from "../schema/run-api";
@@ -35,6 +34,8 @@ export interface KeelSession {
   facts(): Promise<KeelRun>;
   apply(): Promise<KeelRun>;
   stop(): Promise<void>;
+  /** Removes the recorded traces (after stop, once no floor needs them). */
+  dropTrace(): Promise<void>;
 }
 
 /**
@@ -44,25 +45,22 @@ export interface KeelSession {
  */
 async function seed32For(count: number, simDir: string): Promise<ClusterSpec> {
   const text = await readFile(join(REPO_ROOT, "examples", "local", "seed-3.2-ha-offline.yaml"), "utf8");
-  const doc = parseDocument(text);
-  const hosts = doc.getIn(["spec", "hosts"]) as { items: unknown[] };
-  const template = hosts.items[hosts.items.length - 1];
-  if (!template) throw new Error("seed 3.2 has no hosts");
-  while (hosts.items.length > count) hosts.items.pop();
-  for (let i = hosts.items.length; i < count; i++) {
-    const copy = doc.createNode((template as { toJSON(): unknown }).toJSON()) as unknown as { setIn(path: string[], v: unknown): void };
-    copy.setIn(["ssh", "address"], `127.0.0.${11 + i}`);
-    hosts.items.push(copy);
-  }
-  const loaded = loadClusterYaml(doc.toString(), { KEEL_SIM_DIR: simDir });
-  if (!loaded.ok) throw new Error(`seed 3.2 for ${count} hosts does not validate: ${JSON.stringify(loaded)}`);
+  // Text, not a YAML round trip: the example's `perm: 0644` must stay as written.
+  const last = text.indexOf("  - ssh:\n      address: 127.0.0.15");
+  const end = text.indexOf("\n  k0s:\n", last);
+  if (count < 5 || last < 0 || end < 0) throw new Error(`cannot make seed 3.2 for ${count} hosts`);
+  const worker = text.slice(last, end + 1);
+  const more = Array.from({ length: count - 5 }, (_, i) => worker.replace("address: 127.0.0.15", `address: 127.0.0.${16 + i}`)).join("");
+  const loaded = loadClusterYaml(text.slice(0, end + 1) + more + text.slice(end + 1), { KEEL_SIM_DIR: simDir });
+  if (!loaded.ok) throw new Error(`seed 3.2 for ${count} hosts does not validate: ${JSON.stringify(loaded.errors)}`);
   return loaded.spec;
 }
 
 export async function startKeelSession(count: number, opts: { trace?: boolean } = {}): Promise<KeelSession> {
   const dir = await mkdtemp(join(tmpdir(), "keel-bench-"));
   const simDir = join(dir, "sim");
-  const traceDir = join(dir, "trace");
+  // Apart from the session's folder: the floor replays a fresh apply after the session stopped.
+  const traceDir = await mkdtemp(join(tmpdir(), "keel-bench-trace-"));
   const sim = await startHosts({ count, dir: simDir, hostnames: Array.from({ length: count }, (_, i) => `k${i + 1}`) });
   let stack: LocalStack | undefined;
   const nodeOptions = process.env.NODE_OPTIONS;
@@ -80,6 +78,8 @@ export async function startKeelSession(count: number, opts: { trace?: boolean } 
     });
   } catch (err) {
     await sim.stop();
+    await rm(dir, { recursive: true, force: true });
+    await rm(traceDir, { recursive: true, force: true });
     throw err;
   } finally {
     delete process.env.KEEL_BENCH_TRACE;
@@ -87,9 +87,21 @@ export async function startKeelSession(count: number, opts: { trace?: boolean } 
     else process.env.NODE_OPTIONS = nodeOptions;
   }
   const s = stack;
-  const spec = await seed32For(count, simDir);
-  const name = spec.metadata.name;
-  await s.admin.json("POST", "/v1/clusters", ClusterWriteResponse, { body: { site: s.site, spec } });
+  const stop = async () => {
+    await s.stop().catch(() => {});
+    await sim.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  let name: string;
+  try {
+    const spec = await seed32For(count, simDir);
+    name = spec.metadata.name;
+    await s.admin.json("POST", "/v1/clusters", ClusterWriteResponse, { body: { site: s.site, spec } });
+  } catch (err) {
+    await stop();
+    await rm(traceDir, { recursive: true, force: true });
+    throw err;
+  }
 
   const runOnce = async (what: "facts" | "apply"): Promise<KeelRun> => {
     await writeFile(join(traceDir, "trace.jsonl"), "").catch(() => {});
@@ -110,10 +122,7 @@ export async function startKeelSession(count: number, opts: { trace?: boolean } 
     traceDir,
     facts: () => runOnce("facts"),
     apply: () => runOnce("apply"),
-    stop: async () => {
-      await s.stop().catch(() => {});
-      await sim.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop,
+    dropTrace: () => rm(traceDir, { recursive: true, force: true }),
   };
 }

@@ -42,6 +42,7 @@ export async function runScale(): Promise<string> {
       sizes.push(size);
     } finally {
       await session.stop();
+      await session.dropTrace();
     }
   }
   const base = sizes[0];
