@@ -41,9 +41,9 @@ export const METHOD: Record<"floor" | "ansible" | "upload" | "scale" | "roundtri
     "hosts after keel's stack has stopped (so with less CPU taken by workerd: the floor's favour).",
     "The floor skips what keel waits for between commands: notably `k0s.wait.ready`'s 1 s poll interval",
     "(it replays the polls back to back), so in a fresh apply that wait counts against keel.",
-    "\"Nothing in flight\" is keel's wall time (first SSH operation → last) with no SSH operation in",
-    "flight on any host: orchestration (API ↔ relay round trips, D1 and Durable Object writes, relay-side",
-    "work). \"Exit codes differ\" counts floor commands that exited otherwise than in keel's run (0 means",
+    "\"No SSH in flight\" is the part of keel's server time when no host had any SSH operation in flight",
+    "(before the first, between, after the last): orchestration (API ↔ relay round trips, D1 and Durable",
+    "Object writes, relay-side work, `k0s.wait.ready`'s pauses). \"Exit codes differ\" counts floor commands that exited otherwise than in keel's run (0 means",
     "the floor did the same work).",
   ].join("\n"),
   ansible: [

@@ -8,7 +8,7 @@ import { execCount } from "./trace";
 import { median, say, spread } from "./stats";
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? "5,20,50").split(",").map(Number);
-const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 2);
 
 interface Size {
   hosts: number;
