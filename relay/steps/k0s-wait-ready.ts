@@ -5,6 +5,13 @@ import type { ExecResult } from "../ssh-connection";
 import { kubectl } from "./k0s-command";
 import { pause, type StepContext, type StepOutcome } from "./step-context";
 
+/**
+ * The first poll comes 100 ms after the first answer, then the pause doubles
+ * up to once a second: a freshly started k0s is often ready within a second,
+ * and a flat 1 s pause made every fresh apply wait up to a second per
+ * readiness phase with nothing in flight (bench: floor section).
+ */
+const FIRST_POLL_MS = 100;
 const POLL_MS = 1000;
 
 const NodeConditions = z.object({
@@ -24,7 +31,7 @@ export function nodeIsReady(json: string): boolean {
 }
 
 /**
- * Polls about once a second: `/readyz` on the controller itself, or the
+ * Polls (soon, then about once a second): `/readyz` on the controller itself, or the
  * node's Ready condition on the leader. Gives up a little before the
  * executor's deadline so the timeout carries the last answer the host gave.
  */
@@ -35,13 +42,13 @@ export async function k0sWaitReady(step: K0sWaitReadyStep, ctx: StepContext): Pr
   const ready = (res: ExecResult) => res.exitCode === 0 && (what.what === "readyz" ? res.stdout.trim() === "ok" : nodeIsReady(res.stdout));
   const margin = Math.min(1000, Math.max(50, step.timeoutMs / 10));
   let last: ExecResult | undefined;
-  for (let attempt = 1; ; attempt++) {
+  for (let wait = FIRST_POLL_MS; ; wait = Math.min(POLL_MS, wait * 2)) {
     last = await ctx.run(command, { asRoot: true });
     if (ready(last)) {
       return { ok: true, exitCode: 0, stdout: what.what === "readyz" ? last.stdout : "", stderr: last.stderr };
     }
-    if (Date.now() + POLL_MS + margin >= ctx.deadline || ctx.signal.aborted) break;
-    await pause(POLL_MS, ctx.signal);
+    if (Date.now() + wait + margin >= ctx.deadline || ctx.signal.aborted) break;
+    await pause(wait, ctx.signal);
   }
   const subject = what.what === "readyz" ? "the controller's /readyz" : `node ${what.nodeName}`;
   const why = (last.stderr.trim().split("\n").pop() ?? "") || last.stdout.trim().split("\n").pop() || "";
