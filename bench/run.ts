@@ -28,17 +28,33 @@ const load = () => loadavg().map((l) => l.toFixed(1)).join(" / ");
 const startLoad = load();
 const started = new Date();
 
-const sections: Partial<Record<Name, string>> = {};
-const compareParts = new Set([...names].filter((n): n is ComparePart & Name => COMPARE.has(n)));
-if (compareParts.size > 0) Object.assign(sections, await runCompare(compareParts as ReadonlySet<ComparePart>));
-if (names.has("upload")) sections.upload = await runUpload();
-if (names.has("scale")) sections.scale = await runScale();
-if (names.has("parse")) sections.parse = await runParse();
-
-const stamp = `${started.toISOString().slice(0, 16).replace("T", " ")} UTC; load average (1/5/15 min) ${startLoad} at the start, ${load()} at the end`;
+const stamp = () => `${started.toISOString().slice(0, 16).replace("T", " ")} UTC; load average (1/5/15 min) ${startLoad} at the start, ${load()} at the end of this bench`;
 await writeSection("about", machine(cpus(), totalmem()), ORDER);
-for (const name of NAMES) {
-  const body = sections[name];
-  if (body !== undefined) await writeSection(name, `${METHOD[name]}\n\n_Run: ${stamp}._\n\n${body}`, ORDER);
+// Each section is written as soon as its bench ends; a bench that fails says so in its section.
+const write = async (name: Name, body: string) => writeSection(name, `${METHOD[name]}\n\n_Run: ${stamp()}._\n\n${body}`, ORDER);
+const failure = (err: unknown) => `**This bench failed in this run:** ${err instanceof Error ? err.message : String(err)}`.slice(0, 3000);
+const compareParts = [...names].filter((n): n is ComparePart & Name => COMPARE.has(n));
+if (compareParts.length > 0) {
+  try {
+    const got = await runCompare(new Set<ComparePart>(compareParts));
+    for (const n of compareParts) await write(n, got[n] ?? "(no result)");
+  } catch (err) {
+    console.error(err);
+    for (const n of compareParts) await write(n, failure(err));
+  }
+}
+const single: [Name, () => Promise<string>][] = [
+  ["upload", runUpload],
+  ["scale", runScale],
+  ["parse", runParse],
+];
+for (const [name, run] of single) {
+  if (!names.has(name)) continue;
+  try {
+    await write(name, await run());
+  } catch (err) {
+    console.error(err);
+    await write(name, failure(err));
+  }
 }
 console.log(`BENCHMARKS.md: ${[...names].join(", ")} written`);
