@@ -129,7 +129,7 @@ export async function runCompare(parts: ReadonlySet<ComparePart>): Promise<Parti
         try {
           const got = await replayFloor(freshTrace, { keyPath: sim.keyPath, traceDir: session.traceDir, noDelay });
           (noDelay ? fresh.noDelay : fresh.nagle).push(got);
-          say("compare", `floor fresh apply (${noDelay ? "TCP_NODELAY" : "Nagle"}): ${got.ms.toFixed(0)} ms, ${got.exitMismatches} exit codes differ`);
+          say("compare", `floor fresh apply (${noDelay ? "TCP_NODELAY" : "Nagle"}): ${got.ms.toFixed(0)} ms, ${got.exitMismatches} exit codes differ${got.mismatched.length ? `: ${got.mismatched.join("; ")}` : ""}`);
         } finally {
           await sim.stop();
           await rm(dir, { recursive: true, force: true });

@@ -22,6 +22,8 @@ export interface FloorResult {
   execs: number;
   /** Commands whose exit code differs from keel's run: the replay did not redo the same work. */
   exitMismatches: number;
+  /** The first few of them: "command: keel's exit → the floor's". */
+  mismatched: string[];
 }
 
 function connect(hostPort: string, privateKey: Buffer, noDelay: boolean): Promise<Client> {
@@ -68,6 +70,7 @@ export async function replayFloor(trace: readonly TraceEvent[], opts: FloorOptio
     return text;
   };
   let exitMismatches = 0;
+  const mismatched: string[] = [];
   const conn = (h: string) => conns.get(h) ?? Promise.reject(new Error(`${h}: not connected`));
 
   const perform = async (e: TraceEvent): Promise<void> => {
@@ -87,7 +90,10 @@ export async function replayFloor(trace: readonly TraceEvent[], opts: FloorOptio
       }
       case "exec": {
         const got = await exec(await conn(e.host), substitute(e.command), substitute(e.stdin));
-        if (got.code !== e.exitCode) exitMismatches++;
+        if (got.code !== e.exitCode) {
+          exitMismatches++;
+          if (mismatched.length < 5) mismatched.push(`${e.host} ${e.command.slice(0, 120)}: ${e.exitCode} → ${got.code}`);
+        }
         const was = e.stdout.trim();
         if (was.length >= 32 && got.stdout.trim() !== was) outputs.set(was, got.stdout.trim());
         return;
@@ -132,5 +138,5 @@ export async function replayFloor(trace: readonly TraceEvent[], opts: FloorOptio
   }
   const ms = performance.now() - t0;
   await Promise.all([...conns.values()].map(async (c) => (await c).end()));
-  return { ms, execs: trace.filter((e) => e.kind === "exec").length, exitMismatches };
+  return { ms, execs: trace.filter((e) => e.kind === "exec").length, exitMismatches, mismatched };
 }
