@@ -20,6 +20,14 @@ import { ACTIVE_WINDOW_MS, DEFAULT_JOURNAL_LIMITS, isActive, planPrune, type Jou
 const JournalLine = z.object({ stepId: z.string(), at: z.number(), result: StepResult });
 const SecretsFile = z.record(z.string(), z.string());
 
+interface PendingLine {
+  line: string;
+  stepId: string;
+  result: StepResult;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
 /** Runs whose results stay parsed in memory; older ones are read from disk again when asked. */
 const CACHED_RUNS = 64;
 
@@ -48,6 +56,8 @@ export class Journal {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly lastTouch = new Map<string, number>();
   private readonly holds = new Map<string, number>();
+  // Results waiting for their run's next journal write (see record).
+  private readonly pendingLines = new Map<string, PendingLine[]>();
 
   private constructor(
     private readonly dir: string,
@@ -140,13 +150,36 @@ export class Journal {
     return (await this.load(this.touch(runId))).get(stepId);
   }
 
-  async record(runId: string, stepId: string, result: StepResult): Promise<void> {
+  /**
+   * Appends the result and resolves once it is fsync'd. Results of one run
+   * that arrive while an earlier write is on its way share the next write
+   * and its one fsync (group commit): five hosts finishing a phase together
+   * used to wait for five fsyncs in a row before the last result could leave.
+   */
+  record(runId: string, stepId: string, result: StepResult): Promise<void> {
     const base = this.touch(runId);
-    await this.serialize(`journal:${base}`, async () => {
-      const results = await this.load(base);
-      const line = JSON.stringify({ stepId, at: Date.now(), result } satisfies z.input<typeof JournalLine>);
-      await appendDurable(this.journalPath(base), `${line}\n`);
-      results.set(stepId, result);
+    const line = JSON.stringify({ stepId, at: Date.now(), result } satisfies z.input<typeof JournalLine>);
+    return new Promise<void>((resolve, reject) => {
+      const waiting = this.pendingLines.get(base);
+      if (waiting) {
+        waiting.push({ line, stepId, result, resolve, reject });
+        return;
+      }
+      const batch: PendingLine[] = [{ line, stepId, result, resolve, reject }];
+      this.pendingLines.set(base, batch);
+      void this.serialize(`journal:${base}`, async () => {
+        // From here on, new results wait for the next write.
+        this.pendingLines.delete(base);
+        try {
+          const results = await this.load(base);
+          await appendDurable(this.journalPath(base), batch.map((p) => `${p.line}\n`).join(""));
+          for (const p of batch) results.set(p.stepId, p.result);
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+          return;
+        }
+        for (const p of batch) p.resolve();
+      });
     });
   }
 

@@ -52,7 +52,7 @@ interface ClusterRecord {
 
 export async function startHosts(opts: StartHostsOptions): Promise<SimCluster> {
   const firstOctet = opts.firstOctet ?? 11;
-  if (!Number.isInteger(opts.count) || opts.count < 1 || opts.count > 9) throw new Error(`count must be 1..9, got ${opts.count}`);
+  if (!Number.isInteger(opts.count) || opts.count < 1 || opts.count > 199) throw new Error(`count must be 1..199, got ${opts.count}`);
   if (!Number.isInteger(firstOctet) || firstOctet < 2 || firstOctet + opts.count - 1 > 254) throw new Error(`firstOctet ${firstOctet} leaves no room for ${opts.count} hosts`);
   if (opts.hostnames && opts.hostnames.length !== opts.count) throw new Error(`hostnames has ${opts.hostnames.length} names for ${opts.count} hosts`);
 

@@ -14,7 +14,8 @@ import { StepFailure } from "./step-failure";
  * `ps` or a shell history. Each file is staged in a folder of its own,
  * `.keel-tmp-<random>`, next to the destination *folder* rather than inside
  * it: k0s imports every file that appears in `<dataDir>/images/` (its bundle
- * watcher reads the whole folder, whatever the name, 10 s after the last
+ * watcher, k0s pkg/component/worker/ocibundle.go, reads the whole folder
+ * with os.ReadDir, whatever the name, 10 s after the last
  * change, and again at each start), so a partial bundle must never be there.
  * The sibling folder is on the same mount unless the destination folder is
  * a mount point; then the finished file is copied next to its final name

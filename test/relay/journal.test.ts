@@ -28,6 +28,17 @@ describe("journal", () => {
     expect(files.every((f) => /^[A-Za-z0-9._-]+\.jsonl$/.test(f))).toBe(true);
   });
 
+  it("records results that arrive together (one shared write), each on its own line, each resolved once written", async () => {
+    const j = await Journal.open(dir.path);
+    const ids = Array.from({ length: 12 }, (_, i) => `step-${i}`);
+    await Promise.all(ids.map((id, i) => j.record("together", id, { ...RESULT, exitCode: i })));
+    const reopened = await Journal.open(dir.path);
+    for (const [i, id] of ids.entries()) expect(await reopened.get("together", id)).toMatchObject({ exitCode: i });
+    const [file] = (await readdir(join(dir.path, "journal"))).filter((f) => f.startsWith("together-"));
+    if (!file) throw new Error("no journal file");
+    expect((await readFile(join(dir.path, "journal", file), "utf8")).trim().split("\n")).toHaveLength(12);
+  });
+
   it("skips a torn last line", async () => {
     const j = await Journal.open(dir.path);
     await j.record("torn", "a", RESULT);
