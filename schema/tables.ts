@@ -140,7 +140,16 @@ export const auditLog = sqliteTable(
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
   },
-  (t) => [index("audit_cluster").on(t.cluster, t.seq)],
+  // One (column, at) index per filter, each ending in seq (the rowid): a lookup walks one of them in
+  // (at, seq) order, so filter, time range, cursor and order are one index range. ADR 0009.
+  (t) => [
+    index("audit_at").on(t.at),
+    index("audit_cluster_at").on(t.cluster, t.at),
+    index("audit_actor_at").on(t.actor, t.at),
+    index("audit_action_at").on(t.action, t.at),
+    index("audit_target_at").on(t.target, t.at),
+    index("audit_outcome_at").on(t.outcome, t.at),
+  ],
 );
 
 /**
