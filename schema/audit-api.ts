@@ -87,9 +87,13 @@ export type AuditPage = z.infer<typeof AuditPage>;
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, "must be base64");
 
-/** The chain head, signed with the Worker's AUDIT_SIGNING_KEY (Ed25519) over schema/audit-hash.ts's checkpointMessage. */
+/** `?seq=`: sign that entry's (seq, hash) instead of the head, e.g. the last entry of an export. */
+export const AuditCheckpointQuery = z.object({ seq: z.coerce.number("must be a seq number").int("must be a whole number").min(1, "must be at least 1").optional() });
+export type AuditCheckpointQuery = z.infer<typeof AuditCheckpointQuery>;
+
+/** The chain head (or the entry `?seq=` names), signed with the Worker's AUDIT_SIGNING_KEY (Ed25519) over schema/audit-hash.ts's checkpointMessage. */
 export const AuditCheckpoint = z.object({
-  /** The newest entry's seq (0 when the log is empty). */
+  /** The newest entry's seq (0 when the log is empty), or the one asked for. */
   seq: z.number().int().min(0),
   hash: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits"),
   /** When the checkpoint was signed (unix ms). */

@@ -22,6 +22,8 @@ export interface LocalApiOptions {
   persistTo: string;
   adminToken: string;
   relayWaitSeconds?: number;
+  /** More Worker vars and secrets (AUDIT_SIGNING_KEY…), as `wrangler dev --var NAME:VALUE`. */
+  vars?: Record<string, string>;
   /** Print wrangler's own output (the start script wants it, tests don't). */
   verbose?: boolean;
 }
@@ -78,6 +80,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     "--log-level", opts.verbose ? "info" : "error",
     "--var", `KEEL_ADMIN_TOKEN:${opts.adminToken}`,
     "--var", `RELAY_WAIT_SECONDS:${opts.relayWaitSeconds ?? 60}`,
+    ...Object.entries(opts.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   ];
   const child = spawn(WRANGLER, args, { cwd: REPO_ROOT, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";

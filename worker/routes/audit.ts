@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { DeniedRequestsQuery } from "../../schema/api";
-import { AuditQuery } from "../../schema/audit-api";
+import { AuditCheckpointQuery, AuditQuery } from "../../schema/audit-api";
 import { requireRole } from "../auth/require-role";
 import type { AppEnv } from "../http/app-env";
 import { validate } from "../http/validate";
@@ -23,7 +23,10 @@ export const auditRoutes = new Hono<AppEnv>()
       "Cache-Control": "no-store",
     });
   })
-  .get("/audit/checkpoint", requireRole("viewer"), async (c) => c.json(await signCheckpoint(c.env.DB, c.env.AUDIT_SIGNING_KEY)))
+  .get("/audit/checkpoint", requireRole("viewer"), async (c) => {
+    const { seq } = validate(AuditCheckpointQuery, c.req.query(), "query");
+    return c.json(await signCheckpoint(c.env.DB, c.env.AUDIT_SIGNING_KEY, seq));
+  })
   .get("/audit/public-key", requireRole("viewer"), async (c) => c.json(await checkpointPublicKey(c.env.AUDIT_SIGNING_KEY)))
   .get("/audit/verify", requireRole("admin"), async (c) => c.json(await verifyAudit(c.env.DB)))
   // Admin only: the samples carry client addresses.
