@@ -103,6 +103,17 @@ describe("GET /v1/audit/checkpoint", () => {
     await expect(crypto.subtle.importKey("spki", bytes(pem), { name: "Ed25519" }, false, ["verify"])).resolves.toBeDefined();
   });
 
+  it("signs an older entry with ?seq= (an export's last entry), and names a seq it does not have", async () => {
+    const entry = await env.DB.prepare("SELECT seq, hash FROM audit_log WHERE seq = 3").first<{ seq: number; hash: string }>();
+    const res = await call("GET", "/v1/audit/checkpoint?seq=3", { token: viewer });
+    expect(res.status, res.text).toBe(200);
+    expect(AuditCheckpoint.parse(res.json)).toMatchObject({ seq: 3, hash: entry?.hash });
+    expect((await call("GET", "/v1/audit/checkpoint?seq=99999999")).status).toBe(404);
+    const bad = await call("GET", "/v1/audit/checkpoint?seq=x");
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('"path":"seq"');
+  });
+
   it("is a 503 naming AUDIT_SIGNING_KEY when the secret is unset or not a key, never echoing it", async () => {
     for (const secret of [undefined, "", "bm90IGEga2V5"]) {
       const failure = await signCheckpoint(env.DB, secret).then(
