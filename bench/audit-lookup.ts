@@ -79,6 +79,7 @@ const EXPLAINED: Record<string, string> = {
   "no filter, after a cursor": `SELECT * FROM audit_log WHERE at <= ${END} AND (at < ${END} OR +seq < 999) ORDER BY at DESC, seq DESC LIMIT 51`,
   cluster: "SELECT * FROM audit_log WHERE cluster = 'cluster-7' ORDER BY at DESC, seq DESC LIMIT 51",
   "cluster + time range + outcome": `SELECT * FROM audit_log WHERE cluster = 'cluster-7' AND +outcome = 'failed' AND at >= ${START} AND at <= ${END} ORDER BY at DESC, seq DESC LIMIT 51`,
+  "actor + action (checked in the index)": "SELECT * FROM audit_log WHERE actor = 'token:7' AND +action = 'cluster.update' ORDER BY at DESC, seq DESC LIMIT 51",
   run: "SELECT * FROM audit_log WHERE target = 'run-7' ORDER BY at DESC, seq DESC LIMIT 51",
   "export chunk": `SELECT * FROM audit_log WHERE at >= ${START} AND (at > ${START} OR +seq > 7) AND +seq <= ${ROWS} ORDER BY at ASC, seq ASC LIMIT 2000`,
 };

@@ -8,12 +8,14 @@ export type AuditOrder = "newest" | "oldest";
 const t = auditLog;
 
 /**
- * The filters that have an index of their own, (column, at), most selective
- * first. A lookup walks exactly one of them — the first filter given — and
- * tests the others row by row: the others are written `+column = ?`, which
- * SQLite cannot answer from an index, so the plan never depends on SQLite's
- * guess about which index is best (there are no statistics on D1 unless
- * someone runs ANALYZE). ADR 0009 has the plans.
+ * The filters that have an index of their own, in the order a lookup picks
+ * one: it walks the index of the first filter given, in (at, seq) order, and
+ * tests the others as it goes. Each index also holds the columns of the
+ * filters after its own (audit_cluster_at ends in actor, action, outcome), so
+ * those tests read the index, not the rows. The others are written
+ * `+column = ?`, which SQLite cannot answer from an index of their own, so
+ * the plan never depends on SQLite's guess about which index is best (D1
+ * keeps no statistics unless someone runs ANALYZE). ADR 0009 has the plans.
  */
 const INDEXED: readonly [keyof AuditFilters, SQLiteColumn][] = [
   ["run", t.target],
