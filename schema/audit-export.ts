@@ -27,8 +27,10 @@ export function csvHeader(): string {
 
 /**
  * RFC 4180: every text field is quoted (doubling quotes inside), so commas,
- * quotes and newlines in it stay in it, and a leading = + - @ stays data in a
- * spreadsheet. An empty unquoted field is null; a quoted empty one is "".
+ * quotes and newlines in it stay in it. An empty unquoted field is null; a
+ * quoted empty one is "". Values are written exactly as hashed (no `'`
+ * before a leading `=`), so a spreadsheet may still read one as a formula:
+ * open exports as text.
  */
 export function csvRow(entry: AuditEntryView): string {
   const e = toExportEntry(entry);
