@@ -4,7 +4,7 @@
 // "Audit lookup" section of BENCHMARKS.md. Run alone: npx tsx bench/audit-lookup.ts
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { getPlatformProxy } from "wrangler";
 import { AuditPage, AuditQuery } from "../schema/audit-api";
@@ -141,6 +141,7 @@ try {
     await proxy.dispose();
   }
 
+  const load = loadavg()[1]?.toFixed(1) ?? "?";
   const p50p99 = (ms: readonly number[]) => {
     const sorted = [...ms].sort((a, b) => a - b);
     return `${quantile(sorted, 0.5).toFixed(2)} ms | ${quantile(sorted, 0.99).toFixed(2)} ms`;
@@ -163,7 +164,10 @@ pages (each page counts as a lookup), after one warm-up round:
 - **service**: \`listAudit\` (worker/services/audit/list.ts) on the same local D1 in workerd through wrangler's
   \`getPlatformProxy\`: the lookup plus the proxy's loopback round trip and serialization.
 - **SQL in D1**: the service's own query (\`auditPageQuery(…).toSQL()\`) on the same D1, timed by D1 itself
-  (\`meta.duration\`): what the indexes decide.
+  (\`meta.duration\`, whole milliseconds locally): what the indexes decide.
+
+The machine is shared: its 5-minute load average was ${load} at the end of the run (on ${cpus().length} cores), so
+the tails are mostly waiting for a CPU; compare the p50s, and run it on an idle machine for the tails.
 
 | | p50 | p99 |
 | --- | ---: | ---: |
