@@ -34,6 +34,8 @@ export default defineConfig({
                 bindings: {
                   KEEL_ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
                   RELAY_WAIT_SECONDS: "2",
+                  // A throwaway Ed25519 key (PKCS8 DER, base64) for signed audit checkpoints; never a deployment's.
+                  AUDIT_SIGNING_KEY: "MC4CAQAwBQYDK2VwBCIEILw90Uday0QRqMXNX0NgAbBaCGgJ6loP/IyQLjWzUFIk",
                   TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                   SLACK_SIGNING_SECRET: "test-slack-signing-secret",
                   SLACK_BOT_TOKEN: "xoxb-test-bot-token",

@@ -7,6 +7,9 @@ import { REPO_ROOT } from "../scripts/local/local-api";
 
 const FILE = join(REPO_ROOT, "BENCHMARKS.md");
 
+/** Section order in BENCHMARKS.md; a bench's name is its section's. */
+export const BENCH_SECTIONS = ["about", "floor", "ansible", "upload", "scale", "roundtrip", "parse", "audit"] as const;
+
 const begin = (name: string) => `<!-- bench:${name} -->`;
 const end = (name: string) => `<!-- /bench:${name} -->`;
 

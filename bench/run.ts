@@ -6,15 +6,15 @@
 import { cpus, loadavg, totalmem } from "node:os";
 import { runCompare, type ComparePart } from "./compare";
 import { runParse } from "./parse";
-import { writeSection } from "./report";
+import { spawn } from "node:child_process";
+import { BENCH_SECTIONS, writeSection } from "./report";
 import { runScale } from "./scale";
 import { runUpload } from "./upload";
 import { METHOD, machine } from "./method";
 
-/** Section order in BENCHMARKS.md; a bench's name is its section's. */
-const ORDER = ["about", "floor", "ansible", "upload", "scale", "roundtrip", "parse"] as const;
+const ORDER = BENCH_SECTIONS;
 type Name = Exclude<(typeof ORDER)[number], "about">;
-const NAMES: readonly Name[] = ["floor", "ansible", "upload", "scale", "roundtrip", "parse"];
+const NAMES: readonly Name[] = ["floor", "ansible", "upload", "scale", "roundtrip", "parse", "audit"];
 const COMPARE: ReadonlySet<Name> = new Set(["floor", "ansible", "roundtrip"]);
 
 const asked = process.argv.slice(2).filter((a) => a !== "--");
@@ -31,7 +31,7 @@ const started = new Date();
 const stamp = () => `${started.toISOString().slice(0, 16).replace("T", " ")} UTC; load average (1/5/15 min) ${startLoad} at the start, ${load()} at the end of this bench`;
 await writeSection("about", machine(cpus(), totalmem()), ORDER);
 // Each section is written as soon as its bench ends; a bench that fails says so in its section.
-const write = async (name: Name, body: string) => writeSection(name, `${METHOD[name]}\n\n_Run: ${stamp()}._\n\n${body}`, ORDER);
+const write = async (name: Exclude<Name, "audit">, body: string) => writeSection(name, `${METHOD[name]}\n\n_Run: ${stamp()}._\n\n${body}`, ORDER);
 const failure = (err: unknown) => `**This bench failed in this run:** ${err instanceof Error ? err.message : String(err)}`.slice(0, 3000);
 const compareParts = [...names].filter((n): n is ComparePart & Name => COMPARE.has(n));
 if (compareParts.length > 0) {
@@ -43,7 +43,7 @@ if (compareParts.length > 0) {
     for (const n of compareParts) await write(n, failure(err));
   }
 }
-const single: [Name, () => Promise<string>][] = [
+const single: [Exclude<Name, "audit">, () => Promise<string>][] = [
   ["upload", runUpload],
   ["scale", runScale],
   ["parse", runParse],
@@ -56,5 +56,11 @@ for (const [name, run] of single) {
     console.error(err);
     await write(name, failure(err));
   }
+}
+// The audit lookup fills local D1 with a million rows (minutes) in a process
+// of its own and writes its own section (bench/audit-lookup.ts).
+if (names.has("audit")) {
+  const code = await new Promise<number | null>((resolve) => spawn("npx", ["tsx", "bench/audit-lookup.ts"], { stdio: "inherit" }).on("exit", resolve));
+  if (code !== 0) await writeSection("audit", `## Audit lookup\n\n${failure(new Error(`bench/audit-lookup.ts exited ${code}`))}`, ORDER);
 }
 console.log(`BENCHMARKS.md: ${[...names].join(", ")} written`);

@@ -1,6 +1,7 @@
 import type { CliIo, Command } from "./command";
 import { EXIT_OK, EXIT_USAGE } from "./command";
 import { applyCommand } from "./commands/apply";
+import { auditCommand } from "./commands/audit";
 import { backupCommand } from "./commands/backup";
 import { factsCommand } from "./commands/facts";
 import { kubeconfigCommand } from "./commands/kubeconfig";
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   reset: resetCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  audit: auditCommand,
   schedule: scheduleCommand,
   slack: slackCommand,
 };

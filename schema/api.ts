@@ -182,17 +182,6 @@ export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
 export const CreateRelayBody = z.strictObject({ name: ResourceName, site: ResourceName });
 export type CreateRelayBody = z.infer<typeof CreateRelayBody>;
 
-export const AUDIT_PAGE_DEFAULT = 50;
-export const AUDIT_PAGE_MAX = 500;
-
-export const AuditQuery = z.object({
-  cluster: ClusterName.optional(),
-  limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).default(AUDIT_PAGE_DEFAULT),
-  /** Only entries with a smaller seq: the `nextBefore` of the previous page. */
-  before: z.coerce.number().int().min(1).optional(),
-});
-export type AuditQuery = z.infer<typeof AuditQuery>;
-
 // ── responses ────────────────────────────────────────────────────────────
 
 const JsonObject = z.record(z.string(), z.unknown());
@@ -289,27 +278,6 @@ export type RelayResponse = z.infer<typeof RelayResponse>;
 
 export const AuditOutcome = z.enum(["ok", "denied", "failed", "error"]);
 export type AuditOutcome = z.infer<typeof AuditOutcome>;
-
-export const AuditEntryView = z.object({
-  seq: z.number().int(),
-  at: z.number(),
-  actor: z.string(),
-  action: z.string(),
-  cluster: z.string().nullable(),
-  target: z.string().nullable(),
-  outcome: AuditOutcome,
-  details: JsonObject.nullable(),
-  prevHash: z.string(),
-  hash: z.string(),
-});
-export type AuditEntryView = z.infer<typeof AuditEntryView>;
-
-export const AuditPage = z.object({
-  entries: z.array(AuditEntryView),
-  /** Pass as `?before=` for the next (older) page; null on the last page. */
-  nextBefore: z.number().int().nullable(),
-});
-export type AuditPage = z.infer<typeof AuditPage>;
 
 /** Requests refused for want of a valid credential, counted per minute, route and reason. */
 export const DeniedWindow = z.object({

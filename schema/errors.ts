@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   "unsupported_media_type",
   "upgrade_required",
   "rate_limited",
+  // a feature needs a secret or binding the deployment has not set
+  "not_configured",
   // a run or a relay could not do what was asked
   "plan_refused",
   "step_failed",

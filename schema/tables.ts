@@ -140,7 +140,17 @@ export const auditLog = sqliteTable(
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
   },
-  (t) => [index("audit_cluster").on(t.cluster, t.seq)],
+  // One index per filter, walked in (at, seq) order, so filter, time range, cursor and order are one index range.
+  // A lookup walks the index of its first filter in the order run, cluster, actor, action, outcome; each index
+  // also holds the filters after its own, so the others are checked in the index without reading rows. ADR 0011.
+  (t) => [
+    index("audit_at").on(t.at),
+    index("audit_target_at").on(t.target, t.at),
+    index("audit_cluster_at").on(t.cluster, t.at, t.seq, t.actor, t.action, t.outcome),
+    index("audit_actor_at").on(t.actor, t.at, t.seq, t.action, t.outcome),
+    index("audit_action_at").on(t.action, t.at, t.seq, t.outcome),
+    index("audit_outcome_at").on(t.outcome, t.at),
+  ],
 );
 
 /**

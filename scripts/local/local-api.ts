@@ -23,10 +23,10 @@ export interface LocalApiOptions {
   persistTo: string;
   adminToken: string;
   relayWaitSeconds?: number;
+  /** More Worker vars and secrets (AUDIT_SIGNING_KEY, SLACK_SIGNING_SECRET for a test's Slack stand-in…), as `wrangler dev --var NAME:VALUE`. */
+  vars?: Record<string, string>;
   /** Print wrangler's own output (the start script wants it, tests don't). */
   verbose?: boolean;
-  /** More Worker vars (e.g. SLACK_SIGNING_SECRET for a test's Slack stand-in). */
-  vars?: Record<string, string>;
 }
 
 // wrangler phones home unless told not to; this machine has no way out anyway.

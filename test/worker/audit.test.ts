@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { AuditPage, AuditVerifyResult, CreatedRelay, CreatedToken, type AuditEntryView } from "../../schema/api";
+import { AuditVerifyResult, CreatedRelay, CreatedToken } from "../../schema/api";
+import { AuditPage, type AuditEntryView } from "../../schema/audit-api";
 import { appendAudit } from "../../worker/core/audit-append";
 import { badSpecYaml, seedYaml } from "./fixtures";
 import { call, jsonBody, mintToken, uniqueName, yamlBody } from "./helpers";
@@ -76,12 +77,11 @@ describe("GET /v1/audit", () => {
 
     const first = await page(`?cluster=${name}&limit=2`);
     expect(first.entries.map((e) => e.action)).toEqual(["test.step4", "test.step3"]);
-    expect(first.nextBefore).toBe(first.entries[1]?.seq);
-    const second = await page(`?cluster=${name}&limit=2&before=${first.nextBefore}`);
+    const second = await page(`?cluster=${name}&limit=2&cursor=${first.nextCursor}`);
     expect(second.entries.map((e) => e.action)).toEqual(["test.step2", "test.step1"]);
-    const last = await page(`?cluster=${name}&limit=2&before=${second.nextBefore}`);
+    const last = await page(`?cluster=${name}&limit=2&cursor=${second.nextCursor}`);
     expect(last.entries.map((e) => e.action)).toEqual(["test.step0"]);
-    expect(last.nextBefore).toBeNull();
+    expect(last.nextCursor).toBeNull();
 
     const all = await page("?limit=500");
     const seqs = all.entries.map((e) => e.seq);
@@ -90,7 +90,7 @@ describe("GET /v1/audit", () => {
   });
 
   it("validates the query, naming the field", async () => {
-    for (const [query, field] of [["?limit=0", "limit"], ["?limit=501", "limit"], ["?before=x", "before"], ["?cluster=Bad_Name", "cluster"]] as const) {
+    for (const [query, field] of [["?limit=0", "limit"], ["?limit=501", "limit"], ["?cursor=x", "cursor"], ["?cluster=Bad_Name", "cluster"]] as const) {
       const res = await call("GET", `/v1/audit${query}`);
       expect(res.status, query).toBe(400);
       expect(AuditPage.safeParse(res.json).success).toBe(false);

@@ -54,6 +54,8 @@ export const ROUTES: RouteCase[] = [
   { method: "GET", path: "/v1/relays", route: "/v1/relays", role: "viewer" },
   { method: "DELETE", path: "/v1/relays/relay-absent", route: "/v1/relays/:name", role: "admin" },
   { method: "GET", path: "/v1/audit", route: "/v1/audit", role: "viewer" },
+  { method: "GET", path: "/v1/audit/checkpoint", route: "/v1/audit/checkpoint", role: "viewer" },
+  { method: "GET", path: "/v1/audit/public-key", route: "/v1/audit/public-key", role: "viewer" },
   { method: "GET", path: "/v1/audit/verify", route: "/v1/audit/verify", role: "admin" },
   { method: "GET", path: "/v1/audit/denied", route: "/v1/audit/denied", role: "admin" },
   { method: "GET", path: `/v1/clusters/${MATRIX_CLUSTER}/schedule`, route: "/v1/clusters/:name/schedule", role: "viewer" },

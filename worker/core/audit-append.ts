@@ -4,7 +4,7 @@ import { auditLog } from "../../schema/tables";
 import type { AuditOutcome } from "../../schema/api";
 import { openDb, type Db } from "./db";
 import { uniqueViolation } from "./db-errors";
-import { GENESIS_HASH, entryHash } from "./audit-entry-hash";
+import { GENESIS_HASH, entryHash } from "../../schema/audit-hash";
 
 export interface AuditInput {
   actor: string;

@@ -28,6 +28,8 @@ export interface Env {
   RATE_LIMIT_PER_TOKEN?: string;
   RATE_LIMIT_PER_CLIENT?: string;
   RATE_LIMIT_AUTH_FAILURES?: string;
+  /** Ed25519 private key (PKCS8 PEM or base64 DER) signing audit checkpoints; unset, GET /v1/audit/checkpoint answers 503. */
+  AUDIT_SIGNING_KEY?: string;
 }
 
 const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000_000).default(fallback);

@@ -1,10 +1,7 @@
 /** Hashing, minting and comparing secrets (API and relay tokens, the audit chain). */
 
 /** Hex SHA-256; tokens are stored only as this. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex } from "../../schema/sha256";
 
 /** A new random secret: a readable prefix says what it is (keel_api_…, keel_relay_…). */
 export function newSecret(prefix: string): string {

@@ -18,6 +18,8 @@ export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unsupported_media_type: 415,
   upgrade_required: 426,
   rate_limited: 429,
+  // The deployment lacks what the feature needs (a secret): the service is unavailable, not the request wrong.
+  not_configured: 503,
   // The request was well formed; the spec cannot be planned as it stands.
   plan_refused: 422,
   // Something past the API (the relay, a host) failed the request: a gateway error.

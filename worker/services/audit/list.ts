@@ -1,27 +1,32 @@
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { encodeCursor } from "../../../schema/api";
+import type { AuditCursor, AuditFilters, AuditPage } from "../../../schema/audit-api";
 import { auditLog } from "../../../schema/tables";
-import type { AuditPage } from "../../../schema/api";
-import { openDb } from "../../core/db";
+import { openDb, type Db } from "../../core/db";
+import { auditOrderBy, auditWhere } from "./audit-where";
 
-export interface ListAuditInput {
-  cluster?: string;
+export interface ListAuditInput extends AuditFilters {
   limit: number;
-  before?: number;
+  cursor?: AuditCursor;
 }
 
-/** Newest first, paged by seq (stable under concurrent appends, unlike offsets). */
+/**
+ * One page of the audit history, newest first, paged by position (at, seq)
+ * rather than offset: entries appended while someone pages land before the
+ * first page, so later pages neither repeat nor skip an entry.
+ */
 export async function listAudit(d1: D1Database, input: ListAuditInput): Promise<AuditPage> {
-  const filters: SQL[] = [];
-  if (input.cluster !== undefined) filters.push(eq(auditLog.cluster, input.cluster));
-  if (input.before !== undefined) filters.push(lt(auditLog.seq, input.before));
-  const rows = await openDb(d1)
-    .select()
-    .from(auditLog)
-    .where(and(...filters))
-    .orderBy(desc(auditLog.seq))
-    .limit(input.limit + 1)
-    .all();
+  const rows = await auditPageQuery(openDb(d1), input).all();
   const entries = rows.slice(0, input.limit).map((r) => ({ ...r, details: r.details ?? null }));
   const last = entries.at(-1);
-  return { entries, nextBefore: rows.length > input.limit && last ? last.seq : null };
+  return { entries, nextCursor: rows.length > input.limit && last ? encodeCursor({ at: last.at, seq: last.seq }) : null };
+}
+
+/** The page's query, one row past the limit (to know whether another page follows); bench/audit-lookup.ts times its SQL alone. */
+export function auditPageQuery(db: Db, input: ListAuditInput) {
+  return db
+    .select()
+    .from(auditLog)
+    .where(auditWhere(input, "newest", input.cursor))
+    .orderBy(...auditOrderBy("newest"))
+    .limit(input.limit + 1);
 }

@@ -2,7 +2,7 @@ import { asc, gt } from "drizzle-orm";
 import { auditLog } from "../../../schema/tables";
 import type { AuditVerifyResult } from "../../../schema/api";
 import { openDb } from "../../core/db";
-import { GENESIS_HASH, entryHash } from "../../core/audit-entry-hash";
+import { GENESIS_HASH, entryHash } from "../../../schema/audit-hash";
 
 const PAGE = 500;
 

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { clusterRevisions, clusters } from "../../../schema/tables";
 import type { ClusterUpdateResponse } from "../../../schema/api";
-import { canonicalJson } from "../../core/canonical-json";
+import { canonicalJson } from "../../../schema/canonical-json";
 import { openDb } from "../../core/db";
 import { uniqueViolation } from "../../core/db-errors";
 import { KeelError } from "../../../schema/errors";
