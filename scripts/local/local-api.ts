@@ -111,6 +111,11 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
  * The running dev server holds the same SQLite file, so a busy database is retried.
  */
 export async function queryLocalD1(persistTo: string, sql: string): Promise<Record<string, unknown>[]> {
+  return (await queryLocalD1Many(persistTo, sql))[0] ?? [];
+}
+
+/** Several statements, separated by `;`, in one `wrangler d1 execute` (each one costs seconds to start): the rows of each, in order. */
+export async function queryLocalD1Many(persistTo: string, sql: string): Promise<Record<string, unknown>[][]> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await queryLocalD1Once(persistTo, sql);
@@ -121,7 +126,7 @@ export async function queryLocalD1(persistTo: string, sql: string): Promise<Reco
   }
 }
 
-function queryLocalD1Once(persistTo: string, sql: string): Promise<Record<string, unknown>[]> {
+function queryLocalD1Once(persistTo: string, sql: string): Promise<Record<string, unknown>[][]> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(WRANGLER, ["d1", "execute", "keel", "--local", "--persist-to", persistTo, "--json", "--command", sql], {
       cwd: REPO_ROOT,
@@ -137,7 +142,7 @@ function queryLocalD1Once(persistTo: string, sql: string): Promise<Record<string
       if (code !== 0) return reject(new Error(`wrangler d1 execute exited ${code}: ${err.slice(-2000)}${out.slice(-2000)}`));
       try {
         const parsed = JSON.parse(out) as { results?: Record<string, unknown>[] }[];
-        resolvePromise(parsed[0]?.results ?? []);
+        resolvePromise(parsed.map((p) => p.results ?? []));
       } catch (e) {
         reject(new Error(`unexpected output from wrangler d1 execute: ${String(e)}: ${out.slice(0, 2000)}`));
       }

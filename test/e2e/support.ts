@@ -12,7 +12,7 @@ import { ApiFailure } from "../../cli/api-client";
 import { followRun } from "../../cli/follow-run";
 import { ClusterWriteResponse, StartedRun, type StreamedRunEvent } from "../../cli/responses";
 import { startK0sDownloadServer, type DownloadServer } from "../../scripts/local/k0s-download-server";
-import { REPO_ROOT, queryLocalD1 } from "../../scripts/local/local-api";
+import { REPO_ROOT, queryLocalD1, queryLocalD1Many } from "../../scripts/local/local-api";
 import { startLocalStack, type LocalStack } from "../../scripts/local/stack";
 
 /** Simulated hosts + k0s download server + local API + relay, as `npm run demo` runs them. */
@@ -164,11 +164,10 @@ export async function filesUnder(dir: string): Promise<{ path: string; text: str
 
 /** Every row of every D1 table (Cloudflare's own excepted), as one text, for scans that a secret never landed there. */
 export async function d1Text(env: E2eEnv): Promise<string> {
-  const d1 = (sql: string) => queryLocalD1(join(env.dir, "state", "wrangler"), sql);
-  const tables = (await d1("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")).map((r) => String(r.name));
-  let dump = "";
-  for (const t of tables) dump += JSON.stringify(await d1(`SELECT * FROM "${t}"`));
-  return dump;
+  const persistTo = join(env.dir, "state", "wrangler");
+  const tables = (await queryLocalD1(persistTo, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")).map((r) => String(r.name));
+  // One wrangler start for every table: each start costs seconds.
+  return JSON.stringify(await queryLocalD1Many(persistTo, tables.map((t) => `SELECT * FROM "${t}"`).join("; ")));
 }
 
 /** Every join token the stand-ins ever issued, as the texts that must never leave the private network: the token, its secret, `id.secret`. */
