@@ -9,8 +9,8 @@ const RestoreDryRun = z.object({ dryRun: z.literal(true), plan: PlanView, warnin
 const RestoreResponse = z.union([RestoreDryRun, StartedRun]);
 
 /** POST /restore and follow the run (or print the dry run's plan): shared by `keel restore` and `keel apply --restore-from`. */
-export async function requestRestore(client: ApiClient, cluster: string, req: { backup: string; reset: string | undefined; dryRun: boolean }, io: CliIo): Promise<number> {
-  const body = { backup: req.backup, ...(req.reset !== undefined ? { reset: req.reset } : {}), dryRun: req.dryRun };
+export async function requestRestore(client: ApiClient, cluster: string, req: { backup: string; reset: string | undefined; dryRun: boolean; timeout?: number | undefined }, io: CliIo): Promise<number> {
+  const body = { backup: req.backup, ...(req.reset !== undefined ? { reset: req.reset } : {}), dryRun: req.dryRun, ...(req.timeout !== undefined ? { timeout: req.timeout } : {}) };
   const res = await client.json("POST", `/v1/clusters/${encodeURIComponent(cluster)}/restore`, RestoreResponse, { body });
   if ("dryRun" in res) {
     for (const w of res.warnings) io.err(`warning: ${w}`);

@@ -42,6 +42,8 @@ export const RestoreBody = z
     /** Required when k0s runs on any host of the cluster: the cluster's name, confirming it is stopped and reset first. */
     reset: ClusterName.optional(),
     dryRun: z.boolean().default(false),
+    /** Seconds: bounds each readiness wait, the check that every worker is Ready again included (as apply's ?timeout=). */
+    timeout: z.number().int().min(1).max(6 * 3600).optional(),
   })
   .strict();
 export type RestoreBody = z.infer<typeof RestoreBody>;

@@ -82,7 +82,7 @@ async function runApply(args: string[], io: CliIo): Promise<number> {
     const name = spec.metadata.name;
     await storeCluster(api.client, spec, values.site, io);
     const dryRun = values["dry-run"] === true;
-    if (restoreFrom !== undefined) return requestRestore(api.client, name, { backup: restoreFrom, reset: values.reset, dryRun }, io);
+    if (restoreFrom !== undefined) return requestRestore(api.client, name, { backup: restoreFrom, reset: values.reset, dryRun, timeout }, io);
     const res = await api.client.json("POST", `/v1/clusters/${encodeURIComponent(name)}/apply`, ApplyResponse, { query: { dryRun: dryRun || undefined, timeout } });
     if ("dryRun" in res) {
       for (const w of res.warnings) io.err(`warning: ${w}`);

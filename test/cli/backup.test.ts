@@ -55,26 +55,29 @@ describe("keel backup / restore", { timeout: 30_000 }, () => {
     const refused = await keel(["restore", "lab", "--backup", "b2"], { env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("confirm with --reset lab");
-    const dry = await keel(["restore", "lab", "--backup", "b2", "--reset", "lab", "--dry-run"], { env });
+    const dry = await keel(["restore", "lab", "--backup", "b2", "--reset", "lab", "--dry-run", "--timeout", "30"], { env });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain("Dry run of the restore of backup b2 onto lab");
     expect(stub.requests.filter((r) => r.path === "/v1/clusters/lab/restore").map((r) => r.body)).toEqual([
       { backup: "b2", dryRun: false },
-      { backup: "b2", reset: "lab", dryRun: true },
+      { backup: "b2", reset: "lab", dryRun: true, timeout: 30 },
     ]);
   });
 
   it("refuses a bad command line before calling the API", async () => {
     const env = { KEEL_API_URL: "http://127.0.0.1:9", KEEL_TOKEN: TOKEN };
-    const [noBackup, badId, badVerb, stray] = await Promise.all([
+    const [noBackup, badId, badVerb, stray, badTimeout] = await Promise.all([
       keel(["restore", "lab"], { env }),
       keel(["restore", "lab", "--backup", "a/b"], { env }),
       keel(["backup", "drop", "lab"], { env }),
       keel(["apply", "-c", "x.yaml", "--reset", "lab"], { env }),
+      keel(["restore", "lab", "--backup", "b2", "--timeout", "soon"], { env }),
     ]);
     expect(noBackup.stderr).toContain("--backup ID is required");
     expect(badId.code).toBe(2);
     expect(badVerb.stderr).toContain("give create or list");
     expect(stray.stderr).toContain("--reset goes with --restore-from");
+    expect(badTimeout.code).toBe(2);
+    expect(badTimeout.stderr).toContain("--timeout must be a whole number of seconds");
   });
 });

@@ -1,4 +1,4 @@
-import { readFile, readdir, rm } from "node:fs/promises";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiFailure } from "../../cli/api-client";
@@ -8,10 +8,15 @@ import { BackupList } from "../../schema/backup-api";
 import type { ClusterSpec } from "../../schema/cluster";
 import { queryLocalD1 } from "../../scripts/local/local-api";
 import { readClusterState } from "../../sim/cluster-state";
-import { messages, nodesOf, startE2e, type E2eEnv, type RunOutcome, type RunEvent } from "./support";
+import { countByHost, readCommandLedger } from "../../sim/command-ledger";
+import { REPO_ROOT } from "../../scripts/local/local-api";
+import { d1Text, issuedJoinTokenTexts, keelCli, messages, nodesOf, shiftAddresses, startE2e, type E2eEnv, type RunOutcome, type RunEvent } from "./support";
 
 // Seed 2.1 on hosts 127.0.0.121-125: back it up into the relay's encrypted
 // store, change the cluster's state, restore it, and find the backup's state.
+// Host .126 (k6) joins after the backup: restoring it again, through
+// `keel apply --restore-from`, must rejoin k6, whose kubelet the restored
+// cluster does not know.
 describe("backup and restore: seed 2.1 on simulated hosts", () => {
   let env: E2eEnv;
   let spec: ClusterSpec;
@@ -35,7 +40,7 @@ describe("backup and restore: seed 2.1 on simulated hosts", () => {
   }
 
   beforeAll(async () => {
-    env = await startE2e({ count: 5, hostnames: ["k1", "k2", "k3", "k4", "k5"], firstOctet: 121, backups: { keep: 2 } });
+    env = await startE2e({ count: 6, hostnames: ["k1", "k2", "k3", "k4", "k5", "k6"], firstOctet: 121, backups: { keep: 2 } });
     spec = await env.spec("seed-2.1-basic.yaml");
   });
   afterAll(async () => {
@@ -71,10 +76,7 @@ describe("backup and restore: seed 2.1 on simulated hosts", () => {
     const caKey = await readFile(join(env.hosts.hosts[0]?.root ?? "/nonexistent", "var/lib/k0s/pki/ca.key"), "utf8");
     const keyBody = caKey.split("\n").filter((l) => l.length > 0 && !l.startsWith("-----")).join("");
     expect(keyBody.length).toBeGreaterThan(40);
-    const tables = (await d1("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")).map((r) => String(r.name));
-    expect(tables).toContain("backups");
-    let dump = "";
-    for (const t of tables) dump += JSON.stringify(await d1(`SELECT * FROM "${t}"`));
+    const dump = await d1Text(env);
     const fragment = keyBody.slice(0, 40);
     expect(dump.includes(fragment)).toBe(false);
     expect(env.stack.relayLog().includes(fragment)).toBe(false);
@@ -109,18 +111,25 @@ describe("backup and restore: seed 2.1 on simulated hosts", () => {
     await rm(join(env.hosts.clusterStateDir, "applied", kept ?? ""));
     expect(appliedNames()).toEqual(["added-later"]);
 
-    const dry = await env.stack.admin.send("POST", `/v1/clusters/${name}/restore`, { body: { backup: backupId, reset: name, dryRun: true } });
-    expect(dry.status).toBe(200);
+    // keel restore --dry-run prints the plan and touches nothing: no run, no k0s command on any host.
+    const runsBefore = await d1("SELECT id FROM runs");
+    const commandsBefore = readCommandLedger(env.hosts.clusterStateDir).length;
+    const dry = await keelCli(env, ["restore", name, "--backup", backupId, "--reset", name, "--dry-run"]);
+    expect(dry.code, dry.out).toBe(0);
+    expect(dry.out).toContain(`Dry run of the restore of backup ${backupId} onto ${name}: no host was touched.`);
+    for (const phase of ["Stop and reset controllers", "Restore cluster state", "Check workers are Ready", "Disconnect from hosts"]) expect(dry.out).toContain(phase);
+    expect(await d1("SELECT id FROM runs")).toEqual(runsBefore);
+    expect(readCommandLedger(env.hosts.clusterStateDir)).toHaveLength(commandsBefore);
     const before = await readFile(join(env.hosts.hosts[0]?.root ?? "", "var/lib/k0s/pki/ca.key"), "utf8");
 
-    const started = await env.stack.admin.json("POST", `/v1/clusters/${name}/restore`, StartedRun, { body: { backup: backupId, reset: name } });
-    const run = await follow(started.run.id);
-    expect(run.status, run.error ?? JSON.stringify(messages(run))).toBe("succeeded");
-    const said = messages(run);
-    const order = ["Stop and reset controllers", "Configure k0s", "Restore cluster state", "Initialize the k0s cluster", "Install controllers", "Check workers are Ready"];
-    const at = order.map((p) => said.indexOf(`==> Running phase: ${p}`));
-    expect(at.every((i) => i >= 0), JSON.stringify(said)).toBe(true);
+    const restored = await keelCli(env, ["restore", name, "--backup", backupId, "--reset", name]);
+    expect(restored.code, restored.out).toBe(0);
+    const order = ["Stop and reset controllers", "Configure k0s", "Restore cluster state", "Initialize the k0s cluster", "Install controllers", "Check workers are Ready", "Disconnect from hosts"];
+    const at = order.map((p) => restored.out.indexOf(`==> Running phase: ${p}`));
+    expect(at.every((i) => i >= 0), restored.out).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
+    // every worker came back by itself: none is rejoined
+    expect(restored.out).not.toContain("Rejoin workers");
 
     expect(appliedNames()).toEqual(["kept"]);
     const state = readClusterState(env.hosts.clusterStateDir);
@@ -132,6 +141,49 @@ describe("backup and restore: seed 2.1 on simulated hosts", () => {
     expect(nodes.every((n) => n.ready)).toBe(true);
     // the leader's plaintext copy is gone
     expect((await env.ssh(0, "find /tmp -name 'k0s_backup*' | wc -l")).stdout.trim()).toBe("0");
+  });
+
+  it("keel apply --restore-from rejoins a worker that joined after the backup, and leaves the others alone", async () => {
+    // k6 joins the cluster after the backup was taken, through the CLI from a file, as users do.
+    const text = await readFile(join(REPO_ROOT, "examples", "local", "seed-2.1-basic.yaml"), "utf8");
+    const k6 = text.slice(text.lastIndexOf("  - ssh:"), text.indexOf("  k0s:\n")).replace("127.0.0.15", "127.0.0.16");
+    const file = join(env.dir, "k0sctl-6.yaml");
+    await writeFile(file, shiftAddresses(text.replace("  k0s:\n", `${k6}  k0s:\n`), 121));
+    const grown = await keelCli(env, ["apply", "-c", file]);
+    expect(grown.code, grown.out).toBe(0);
+    expect((await nodesOf(env)).map((n) => `${n.name} ${n.ready}`)).toEqual(["k1 true", "k2 true", "k3 true", "k4 true", "k5 true", "k6 true"]);
+    const credential = async (i: number) => (await readFile(join(env.hosts.hosts[i]?.root ?? "", "var/lib/k0s/kubelet.conf"), "utf8")).match(/token: (\S+)/)?.[1];
+    const [k4Before, k5Before, k6Before] = [await credential(3), await credential(4), await credential(5)];
+    expect(k6Before).toBeDefined();
+    const resetsBefore = countByHost(readCommandLedger(env.hosts.clusterStateDir), ["reset"]);
+
+    const restored = await keelCli(env, ["apply", "-c", file, "--restore-from", backupId, "--reset", name, "--timeout", "30"]);
+    expect(restored.code, restored.out).toBe(0);
+    const at = ["Restore cluster state", "Check workers are Ready", "Rejoin workers", "Disconnect from hosts"].map((p) => restored.out.indexOf(`==> Running phase: ${p}`));
+    expect(at.every((i) => i >= 0), restored.out).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(restored.out).toContain("worker 127.0.0.126:22 (node k6) did not come back Ready after the restore: rejoining it");
+
+    // Host state: every node Ready; k6 joined again (a new kubelet credential, one more k0s reset), k4 and k5 untouched.
+    expect((await nodesOf(env)).map((n) => `${n.name} ${n.ready}`)).toEqual(["k1 true", "k2 true", "k3 true", "k4 true", "k5 true", "k6 true"]);
+    expect(await credential(5)).not.toBe(k6Before);
+    expect([await credential(3), await credential(4)]).toEqual([k4Before, k5Before]);
+    const resetsAfter = countByHost(readCommandLedger(env.hosts.clusterStateDir), ["reset"]);
+    expect(resetsAfter.k6).toBe((resetsBefore.k6 ?? 0) + 1);
+    expect([resetsAfter.k4, resetsAfter.k5]).toEqual([resetsBefore.k4, resetsBefore.k5]);
+    expect(appliedNames()).toEqual(["kept"]);
+    // The rejoin's token was invalidated once used.
+    expect(readClusterState(env.hosts.clusterStateDir).tokens).toEqual([]);
+
+    // No join token ever issued, and no key of the backup, is in D1, the relay's log or what the CLI printed.
+    const tokens = await issuedJoinTokenTexts(env);
+    // k2, k3 joined at the install and at each of the two restores, k4, k5 at the install, k6 when it grew and when it was rejoined
+    expect(tokens.length).toBe(3 * (3 * 2 + 2 + 2));
+    const seen = [await d1Text(env), env.stack.relayLog(), grown.out, restored.out];
+    const caKey = (await readFile(join(env.hosts.hosts[0]?.root ?? "", "var/lib/k0s/pki/ca.key"), "utf8")).split("\n").filter((l) => l.length > 0 && !l.startsWith("-----")).join("");
+    for (const needle of [...tokens, caKey.slice(0, 40), k6Before ?? "none"]) {
+      for (const text of seen) expect(text.includes(needle)).toBe(false);
+    }
   });
 
   it("keeps the newest two backups and marks the older ones deleted", async () => {

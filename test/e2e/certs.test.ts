@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,9 +7,10 @@ import { StartedRun } from "../../cli/responses";
 import { CertificatesResponse } from "../../schema/certs-api";
 import type { ClusterSpec } from "../../schema/cluster";
 import { queryLocalD1 } from "../../scripts/local/local-api";
+import { countByHost, readCommandLedger } from "../../sim/command-ledger";
 import { setCertificateDays } from "../../sim/harness";
 import { keel } from "../cli/keel-process";
-import { messages, nodesOf, startE2e, type E2eEnv, type RunEvent, type RunOutcome } from "./support";
+import { d1Text, issuedJoinTokenTexts, messages, nodesOf, startE2e, type E2eEnv, type RunEvent, type RunOutcome } from "./support";
 import { startSlackStandIn, type SlackStandIn } from "../slack/slack-stand-in";
 import { slackSignature } from "../../worker/core/slack-signature";
 
@@ -124,6 +126,45 @@ describe("certificates: inventory and renewal of seed 2.1 on simulated hosts", (
     } finally {
       await env.ssh(1, "systemctl start k0scontroller");
     }
+  });
+
+  // After the controllers, each worker's k0sworker restarts in apply's
+  // disruption batches (10% of two workers: one at a time), its node Ready
+  // before the next. Kubelets rotate their own certificates: a restart keeps them.
+  it("keel certs renew --workers restarts the workers one batch at a time after the controllers, each Ready again, kubelet certificates kept", async () => {
+    const workers = [3, 4];
+    // The file holds the certificate, then its key: only the certificate is compared (and would be printed).
+    const kubeletCert = async (i: number) => (await readFile(join(env.hosts.hosts[i]?.root ?? "", "var/lib/k0s/kubelet/pki/kubelet-client-current.pem"), "utf8")).split("-----END CERTIFICATE-----")[0];
+    const certsBefore = await Promise.all(workers.map(kubeletCert));
+    const starts = () => countByHost(readCommandLedger(env.hosts.clusterStateDir), ["worker"]);
+    const startsBefore = starts();
+
+    const renewed = await keel(["certs", "renew", CLUSTER, "--workers"], { env: { KEEL_API_URL: env.stack.api.url, KEEL_TOKEN: env.stack.api.adminToken } });
+    expect(renewed.code, renewed.stderr).toBe(0);
+    const lines = renewed.stdout.split("\n");
+    const index = (text: string) => lines.findIndex((l) => l.includes(text));
+    const order = [
+      "127.0.0.113:22: certificates renewed, CAs unchanged",
+      "==> Running phase: Restart workers",
+      "127.0.0.114:22: restarted service k0sworker",
+      "waiting for node w4 to become Ready: Ready",
+      "127.0.0.115:22: restarted service k0sworker",
+      "waiting for node w5 to become Ready: Ready",
+    ].map(index);
+    expect(order.every((i) => i >= 0), renewed.stdout).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+
+    // Host state: each worker's k0s worker started once more, its node is Ready, its kubelet certificate is the one it had.
+    const startsAfter = starts();
+    expect([startsAfter.w4, startsAfter.w5]).toEqual([(startsBefore.w4 ?? 0) + 1, (startsBefore.w5 ?? 0) + 1]);
+    expect((await nodesOf(env)).map((n) => `${n.name} ${n.ready}`)).toEqual(["c1 true", "c2 true", "c3 true", "w4 true", "w5 true"]);
+    expect(await Promise.all(workers.map(kubeletCert))).toEqual(certsBefore);
+    // No key, and no join token the install issued, in D1, the relay's log or what the CLI printed.
+    const seen = [await d1Text(env), env.stack.relayLog(), renewed.stdout + renewed.stderr];
+    for (const text of seen) expect(text).not.toMatch(/PRIVATE KEY/);
+    const tokens = await issuedJoinTokenTexts(env);
+    expect(tokens.length).toBeGreaterThan(0);
+    for (const needle of tokens) for (const text of seen) expect(text.includes(needle)).toBe(false);
   });
 
   it("works through the CLI: keel certs inventory follows the run, keel certs prints the table", async () => {

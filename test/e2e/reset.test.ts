@@ -2,7 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCommandLedger, type CommandRecord } from "../../sim/harness";
-import { keelCli, startE2e, type E2eEnv } from "./support";
+import { d1Text, issuedJoinTokenTexts, keelCli, startE2e, type E2eEnv } from "./support";
 
 // `keel reset` on seed 2.1's cluster (3 controller+worker, 2 workers), run
 // through the real CLI against the local API and relay; what is asserted is
@@ -88,5 +88,12 @@ describe("keel reset: seed 2.1 on simulated hosts", () => {
     // The members that left were the ones being reset: the leader's stays until its own reset ends the cluster.
     const members = (await readdir(join(env.hosts.clusterStateDir, "etcd")).catch(() => [])).map((f) => f.replace(/\.json$/, ""));
     expect(members).toEqual(["k1"]);
+  });
+
+  it("leaves no join token of the cluster's life in D1 or the relay's log", async () => {
+    const tokens = await issuedJoinTokenTexts(env);
+    expect(tokens.length).toBeGreaterThan(0);
+    const seen = [await d1Text(env), env.stack.relayLog()];
+    for (const needle of tokens) for (const text of seen) expect(text.includes(needle)).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ import { ApiFailure } from "../../cli/api-client";
 import { followRun } from "../../cli/follow-run";
 import { ClusterWriteResponse, StartedRun, type StreamedRunEvent } from "../../cli/responses";
 import { startK0sDownloadServer, type DownloadServer } from "../../scripts/local/k0s-download-server";
-import { REPO_ROOT } from "../../scripts/local/local-api";
+import { REPO_ROOT, queryLocalD1 } from "../../scripts/local/local-api";
 import { startLocalStack, type LocalStack } from "../../scripts/local/stack";
 
 /** Simulated hosts + k0s download server + local API + relay, as `npm run demo` runs them. */
@@ -178,4 +178,21 @@ export async function filesUnder(dir: string): Promise<{ path: string; text: str
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
   return Promise.all(files.map(async (path) => ({ path, text: await readFile(path, "latin1") })));
+}
+
+/** Every row of every D1 table (Cloudflare's own excepted), as one text, for scans that a secret never landed there. */
+export async function d1Text(env: E2eEnv): Promise<string> {
+  const persistTo = join(env.dir, "state", "wrangler");
+  const tables = (await queryLocalD1(persistTo, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")).map((r) => String(r.name));
+  const rows: Record<string, unknown>[][] = [];
+  for (const t of tables) rows.push(await queryLocalD1(persistTo, `SELECT * FROM "${t}"`));
+  return JSON.stringify(rows);
+}
+
+/** Every join token the stand-ins ever issued, as the texts that must never leave the private network: the token, its secret, `id.secret`. */
+export async function issuedJoinTokenTexts(env: E2eEnv): Promise<string[]> {
+  const dir = join(env.hosts.clusterStateDir, "issued-tokens");
+  const files = await readdir(dir).catch(() => []);
+  const issued = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(dir, f), "utf8")) as { id: string; secret: string; token: string }));
+  return issued.flatMap((t) => [t.token, t.secret, `${t.id}.${t.secret}`]);
 }

@@ -58,7 +58,8 @@ describe("restore planning", () => {
     expect(names[0]).toBe("Stop and reset controllers");
     expect(names.indexOf("Restore cluster state")).toBe(names.indexOf("Initialize the k0s cluster") - 1);
     expect(names.indexOf("Configure k0s")).toBeLessThan(names.indexOf("Restore cluster state"));
-    expect(names.slice(-2)).toEqual(["Check workers are Ready", "Disconnect from hosts"]);
+    expect(names.at(-1)).toBe("Check workers are Ready");
+    expect(planned.plan.phases.at(-1)?.bestEffort).toBe(true);
     const reset = planned.plan.phases[0]?.steps.map((x) => `${x.kind}@${x.host.address}`);
     expect(reset).toEqual(["service.stop@10.0.0.11", "service.stop@10.0.0.12", "service.stop@10.0.0.13", "k0s.reset@10.0.0.11", "k0s.reset@10.0.0.12", "k0s.reset@10.0.0.13"]);
     const restore = planned.plan.phases.find((p) => p.name === "Restore cluster state")?.steps[0];
@@ -69,6 +70,35 @@ describe("restore planning", () => {
     expect(planned.plan.phases.find((p) => p.name === "Install workers")).toBeUndefined();
     const checks = planned.plan.phases.find((p) => p.name === "Check workers are Ready")?.steps;
     expect(checks?.map((x) => x.kind === "k0s.wait.ready" && x.for.what === "node" && x.for.nodeName)).toEqual(["k14", "k15"]);
+  });
+
+  it("follows up by rejoining the workers whose check failed, each with a token of its own, then disconnects", () => {
+    const followUp = OPERATIONS.restore.followUp;
+    if (!followUp) throw new Error("restore has no follow-up");
+    const all = followUp(inputs(), installed(), { restore: source() }, new Set());
+    if (!all.ok) throw new Error(JSON.stringify(all.issues));
+    expect(all.plan.phases.map((p) => p.name)).toEqual(["Disconnect from hosts"]);
+    expect(all.warnings).toEqual([]);
+
+    const planned = followUp(inputs(), installed(), { restore: source() }, new Set(["restored-ready:10.0.0.15:22"]));
+    if (!planned.ok) throw new Error(JSON.stringify(planned.issues));
+    expect(planned.plan.phases.map((p) => p.name)).toEqual(["Rejoin workers", "Disconnect from hosts"]);
+    const rejoin = planned.plan.phases[0]?.steps.map((x) => `${x.kind}@${x.host.address}`);
+    expect(rejoin).toEqual([
+      "k0s.token.create@10.0.0.11",
+      "service.stop@10.0.0.15",
+      "k0s.reset@10.0.0.15",
+      "k0s.install@10.0.0.15",
+      "service.start@10.0.0.15",
+      "k0s.wait.ready@10.0.0.11",
+      "k0s.token.invalidate@10.0.0.11",
+    ]);
+    const steps = planned.plan.phases[0]?.steps ?? [];
+    expect(steps.find((x) => x.kind === "k0s.reset")).toMatchObject({ removeBinary: false });
+    expect(steps.find((x) => x.kind === "k0s.install")).toMatchObject({ role: "worker", tokenSecret: "join-token:worker:10.0.0.15:22" });
+    expect(steps.find((x) => x.kind === "k0s.token.create")).toMatchObject({ role: "worker", saveAs: "join-token:worker:10.0.0.15:22" });
+    expect(planned.plan.cleanup?.map((r) => r.steps.map((x) => x.kind))).toEqual([["k0s.token.invalidate"]]);
+    expect(planned.warnings).toEqual(["worker 10.0.0.15:22 (node k15) did not come back Ready after the restore: rejoining it"]);
   });
 
   it("refuses a running cluster without --reset naming it", () => {

@@ -46,7 +46,7 @@ export class EngineHarness {
     return { now: this.now, timing: TIMING, inputs: this.runInputs };
   }
 
-  start(operation: "facts" | "apply", options = {}, owed: RunState["owedCleanup"] = null, id = "run_test"): Transition {
+  start(operation: "facts" | "apply" | "restore", options = {}, owed: RunState["owedCleanup"] = null, id = "run_test"): Transition {
     const started = startRun({ id, operation, requestedBy: "token:t1", options, owed }, this.ctx());
     if (!started.ok) throw new Error(started.error.message);
     this.state = started.transition.state;

@@ -121,6 +121,9 @@ describe("restore", () => {
     const bad = await call("POST", `/v1/clusters/${f.cluster}/restore`, jsonBody({ backup: "no/such" }));
     expect(bad.status).toBe(400);
     expect(errorOf(bad).message).toMatch(/body\.backup|backup/);
+    const badTimeout = await call("POST", `/v1/clusters/${f.cluster}/restore`, jsonBody({ backup: "bk-absent", timeout: 0 }));
+    expect(badTimeout.status).toBe(400);
+    expect(errorOf(badTimeout).message).toMatch(/timeout/);
     expect(errorOf(await call("POST", `/v1/clusters/${f.cluster}/restore`, jsonBody({ backup: "bk-absent" }))).code).toBe("not_found");
     // only admins restore
     const operator = await mintToken("operator");
@@ -142,10 +145,10 @@ describe("restore", () => {
 
   it("dry-runs the plan, then restores with the confirmation", async () => {
     const { f, id, relay } = await withBackup();
-    const dry = await call("POST", `/v1/clusters/${f.cluster}/restore`, jsonBody({ backup: id, reset: f.cluster, dryRun: true }));
+    const dry = await call("POST", `/v1/clusters/${f.cluster}/restore`, jsonBody({ backup: id, reset: f.cluster, dryRun: true, timeout: 60 }));
     expect(dry.status, dry.text).toBe(200);
     const phases = (dry.json as { plan: { phases: { name: string }[] } }).plan.phases.map((p) => p.name);
-    expect(phases).toEqual(expect.arrayContaining(["Stop and reset controllers", "Restore cluster state", "Initialize the k0s cluster", "Check workers are Ready"]));
+    expect(phases).toEqual(expect.arrayContaining(["Stop and reset controllers", "Restore cluster state", "Initialize the k0s cluster", "Check workers are Ready", "Disconnect from hosts"]));
     const before = relay.stepRuns().length;
     const started = await call("POST", `/v1/clusters/${f.cluster}/restore`, jsonBody({ backup: id, reset: f.cluster }));
     expect(started.status, started.text).toBe(202);

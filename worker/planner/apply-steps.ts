@@ -159,8 +159,9 @@ export function etcdLeave(c: StepContext, h: ApplyHost): K0sStep {
   return { kind: "k0s.etcd.leave", ...base(h, "etcd-leave", 2 * MINUTE, on), ...paths(on), peerAddress: h.privateAddress };
 }
 
-export function k0sReset(h: ApplyHost): K0sStep {
-  return { kind: "k0s.reset", ...base(h, "reset", 5 * MINUTE), ...paths(h), configPath: CONFIG_PATH, removeBinary: true };
+/** `removeBinary` false: the host is joined again right after, with the binary it has. */
+export function k0sReset(h: ApplyHost, what = "reset", removeBinary = true): K0sStep {
+  return { kind: "k0s.reset", ...base(h, what, 5 * MINUTE), ...paths(h), configPath: CONFIG_PATH, removeBinary };
 }
 
 export function binaryInstall(c: StepContext, h: ApplyHost): K0sStep {

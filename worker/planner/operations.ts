@@ -9,6 +9,7 @@ import { planCertsInventory } from "./plan-certs-inventory";
 import { planCertsRenewRun, renewGatherPlan } from "./plan-certs-renew";
 import { planResetRun, resetGatherPlan, resetHookPaths } from "./plan-reset";
 import { planRestoreRun, RestoreRefused, restoreFirst } from "./plan-restore";
+import { planRestoreFollowUp } from "./plan-restore-rejoin";
 import { PlanError, type Plan, type PlanIssue } from "./plan";
 import type { RunInputs, RunOptions } from "./run-inputs";
 
@@ -52,6 +53,13 @@ export interface OperationPlanner {
   first(inputs: RunInputs, options: RunOptions): Planned<FirstPlan>;
   /** Called once, after every phase of `first` succeeded, with what they gathered (only when `first` said it gathers): host facts and step reports. */
   next(inputs: RunInputs, gathered: Record<string, StoredHostFacts>, options: RunOptions, reports: readonly RunReport[]): Planned<NextPlan>;
+  /**
+   * Called once, after every phase of `next` finished, with the ids of its
+   * steps that failed in best-effort phases: for what depends on how checks
+   * came out, which no plan made before them can know (a restore rejoins the
+   * workers that did not come back Ready). Its phases end the run.
+   */
+  followUp?(inputs: RunInputs, gathered: Record<string, StoredHostFacts>, options: RunOptions, failedSteps: ReadonlySet<string>): Planned<NextPlan>;
 }
 
 const facts: OperationPlanner = {
@@ -88,6 +96,7 @@ const restore: OperationPlanner = {
   onSuccess: "applied",
   first: (inputs, options) => caught(() => ({ ...restoreFirst(inputs, options), gathers: true })),
   next: (inputs, gathered, options) => planRestoreRun(inputs, gathered, options),
+  followUp: (inputs, gathered, options, failed) => planRestoreFollowUp(inputs, gathered, options, failed),
 };
 
 

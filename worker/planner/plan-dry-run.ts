@@ -45,7 +45,10 @@ export function planDryRun(operation: OperationName, inputs: RunInputs, options:
   }
   const next = first.gathers ? planner.next(inputs, gathered, options, []) : null;
   if (next && !next.ok) return next;
-  const phases = [...first.plan.phases, ...(next?.plan.phases ?? [])].map((p) => ({
+  // As if every check passed: what a follow-up adds for failed checks cannot be known before they ran.
+  const followUp = next && planner.followUp ? planner.followUp(inputs, gathered, options, new Set()) : null;
+  if (followUp && !followUp.ok) return followUp;
+  const phases = [...first.plan.phases, ...(next?.plan.phases ?? []), ...(followUp?.plan.phases ?? [])].map((p) => ({
     name: p.name,
     steps: p.steps.map((s) => ({ id: s.id, kind: s.kind, host: targetKey(s.host) })),
   }));

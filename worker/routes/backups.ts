@@ -24,6 +24,6 @@ export const backupRoutes = new Hono<AppEnv>()
   .post("/clusters/:name/restore", requireRole("admin", "cluster.restore"), auditFailures("cluster.restore"), async (c) => {
     const cluster = validate(ClusterName, c.req.param("name"), "cluster name");
     const body = await readJsonBody(c.req.raw, RestoreBody);
-    const result = await restoreBackup(c.env, { cluster, actor: c.get("actor").id, backup: body.backup, reset: body.reset, dryRun: body.dryRun });
+    const result = await restoreBackup(c.env, { cluster, actor: c.get("actor").id, backup: body.backup, reset: body.reset, dryRun: body.dryRun, timeout: body.timeout });
     return c.json(result, "run" in result ? 202 : 200);
   });

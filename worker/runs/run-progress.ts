@@ -55,6 +55,10 @@ export function advance(s: RunState, ctx: RunContext, fx: RunEffect[]): void {
       planNext(s, ctx);
       continue;
     }
+    if (s.followUp && !s.followUp.planned && !ending && s.phase === s.followUp.phases) {
+      planFollowUp(s, ctx);
+      continue;
+    }
     const phase = s.plan.phases[s.phase];
     if (!phase) return finish(s, ctx, ending?.status ?? "succeeded", ending?.error ?? null);
     if (s.phaseStartedAt === null) {
@@ -175,7 +179,10 @@ function finishPhase(s: RunState, ctx: RunContext): void {
   const took = formatDuration(ctx.now - (s.phaseStartedAt ?? ctx.now));
   if (bestEffort(s)) {
     const failed = phaseSteps(s, s.phase).filter((st) => st.status === "failed").length;
-    const text = failed > 0 ? `==> Cleanup incomplete: ${failed} ${failed === 1 ? "step" : "steps"} failed (see above)` : `==> Finished phase: ${phase.name} in ${took}`;
+    const steps = `${failed} ${failed === 1 ? "step" : "steps"} failed (see above)`;
+    // Before a follow-up is planned, a best-effort phase is a check whose failures the follow-up handles, not a cleanup.
+    const check = s.ending === null && s.followUp?.planned === false;
+    const text = failed === 0 ? `==> Finished phase: ${phase.name} in ${took}` : check ? `==> Finished phase: ${phase.name} in ${took}: ${steps}` : `==> Cleanup incomplete: ${steps}`;
     log(s, ctx.now, failed > 0 ? "warn" : "info", "phase.finished", phase.name, text);
   } else {
     const failure = phaseFailure(s);
@@ -199,6 +206,26 @@ function planNext(s: RunState, ctx: RunContext): void {
   s.expected = planned.expected;
   addPhases(s, planned.plan.phases);
   s.plan.cleanup = planned.plan.cleanup ?? [];
+  if (OPERATIONS[s.operation].followUp) s.followUp = { phases: s.plan.phases.length, planned: false };
+  if (planned.summary) log(s, ctx.now, "info", "run.planned", null, planned.summary);
+  for (const warning of planned.warnings) log(s, ctx.now, "warn", "plan.warning", null, warning);
+}
+
+/** Every phase `next` planned is done: plan what depends on how its checks came out, and append it (its cleanup rules join the others). */
+function planFollowUp(s: RunState, ctx: RunContext): void {
+  const followUp = OPERATIONS[s.operation].followUp;
+  if (!s.followUp || !followUp) return;
+  s.followUp.planned = true;
+  const failed = new Set(Object.values(s.steps).filter((st) => st.status === "failed").map((st) => st.id));
+  const planned = followUp(ctx.inputs, s.facts, s.options, failed);
+  if (!planned.ok) {
+    const error = `cannot plan the rest of the ${s.operation}: ${planned.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
+    log(s, ctx.now, "error", "run.planned", null, error);
+    return stop(s, "failed", error);
+  }
+  if (planned.expected) s.expected = planned.expected;
+  addPhases(s, planned.plan.phases);
+  s.plan.cleanup = [...(s.plan.cleanup ?? []), ...(planned.plan.cleanup ?? [])];
   if (planned.summary) log(s, ctx.now, "info", "run.planned", null, planned.summary);
   for (const warning of planned.warnings) log(s, ctx.now, "warn", "plan.warning", null, warning);
 }

@@ -124,6 +124,8 @@ export interface RunState {
   reports: RunReport[];
   /** Set when the first phases gather and the rest is planned from what they found. */
   gather: { phases: number; planned: boolean } | null;
+  /** Set once `next` planned, for operations with a follow-up: planned when the run reaches phase `phases` (absent in states stored before follow-ups existed). */
+  followUp?: { phases: number; planned: boolean } | null;
   /** Spec paths of hooks the run will run; refused before any step when the relay forbids hooks. */
   hookPaths: string[];
   /** The k0s facts each host has once the run succeeds (apply); stored as the cluster's facts then. */

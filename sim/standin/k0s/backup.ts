@@ -5,7 +5,7 @@ import type { Leaf } from "./command";
 import { loadClusterConfig } from "./config";
 import { CONFIG, DATA_DIR, DEBUG, STATUS_SOCKET, str } from "./flags";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET, HOST, cluster, fail, run, writeAtomic } from "./host";
-import type { AppliedObject, ClusterKinds, EtcdMember, NodeEntry } from "./state";
+import type { AppliedObject, ClusterKinds, EtcdMember, KubeletEntry, NodeEntry } from "./state";
 import { localStatus, runningStatus } from "./status";
 
 // `k0s backup` and `k0s restore`: real tar.gz archives laid out as k0s lays
@@ -18,9 +18,11 @@ interface Snapshot {
   etcd: Record<string, EtcdMember>;
   nodes: Record<string, NodeEntry>;
   applied: Record<string, AppliedObject>;
+  kubelets?: Record<string, KubeletEntry>;
 }
 
-const SNAPSHOT_KINDS = ["etcd", "nodes", "applied"] as const;
+// kubelets first: a restore removes them before the nodes, so a kubelet the restored cluster does not know cannot write its node back in between.
+const SNAPSHOT_KINDS = ["kubelets", "etcd", "nodes", "applied"] as const;
 
 function entryNames(kind: (typeof SNAPSHOT_KINDS)[number]): string[] {
   const dir = join(HOST.clusterDir, kind);
@@ -55,7 +57,7 @@ export const BACKUP: Leaf = {
     const config = loadClusterConfig(configFile);
     const work = mkdtempSync(join(tmpdir(), "k0s-backup"));
     try {
-      const snapshot: Snapshot = { etcd: entries("etcd"), nodes: entries("nodes"), applied: entries("applied") };
+      const snapshot: Snapshot = { etcd: entries("etcd"), nodes: entries("nodes"), applied: entries("applied"), kubelets: entries("kubelets") };
       const storage = config.storageType === "etcd" ? "etcd-snapshot.db" : "kine-state-backup.db";
       writeFileSync(join(work, storage), `${JSON.stringify(snapshot, null, 2)}\n`, { mode: 0o600 });
       const members = [storage];
@@ -110,6 +112,7 @@ export const RESTORE: Leaf = {
 /** The cluster's objects as they were; etcd, like k0s's snapshot restore, comes back as a single member: this controller, at the backed-up peer address. */
 function restoreState(snapshot: Snapshot, peerURL: string | undefined, dataDir: string): void {
   for (const kind of SNAPSHOT_KINDS) for (const name of entryNames(kind)) cluster.remove(kind, name);
+  for (const [name, k] of Object.entries(snapshot.kubelets ?? {})) cluster.put("kubelets", name, k);
   for (const [name, n] of Object.entries(snapshot.nodes)) cluster.put("nodes", name, n);
   for (const [name, a] of Object.entries(snapshot.applied)) cluster.put("applied", name, a);
   if (peerURL) {

@@ -9,6 +9,7 @@ import { listenApi } from "./api-listener";
 import { kubeletPki } from "./kubelet-pki";
 import { controllerPki } from "./pki";
 import type { Heartbeat, Role } from "./state";
+import { joinAsKubelet, kubeletCredential } from "./kubelet-join";
 import { isRunning, type K0sStatus, type RuntimeConfig } from "./status";
 import { checkToken, readTokenArg } from "./tokens";
 import { applyManifestStacks, importImages, type ImportedImage } from "./workloads";
@@ -41,8 +42,11 @@ export async function daemon(role: Role, flags: Flags, args: string[]): Promise<
   mkdirSync(dataDir, { recursive: true });
   const etcdMember = role === "controller" && config.storageType === "etcd" ? joinEtcd(dataDir, config) : undefined;
   if (role === "controller") await controllerPki(dataDir, Boolean(tokenText));
-  if (role === "worker" && !joined) writeAtomic(joinedMark, `apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://${HOST.address}:6443\n  name: k0s\n`, 0o600);
   const name = nodeName(flags);
+  if (role === "worker" && !joined) joinAsKubelet(joinedMark, name);
+  const credential = role === "worker" ? kubeletCredential(joinedMark) : undefined;
+  // A kubelet the API server does not know (its credential is not in the cluster's storage) cannot update its node.
+  const known = (): boolean => credential === undefined || cluster.get("kubelets", name)?.credential === credential;
   if (workloads) await kubeletPki(dataDir, name);
 
   const started = Date.now();
@@ -61,7 +65,7 @@ export async function daemon(role: Role, flags: Flags, args: string[]): Promise<
   const beat = (running: boolean): void => {
     const common: Heartbeat = { host: HOST.hostname, address: HOST.address, version: VERSION, running, ready: running && ready(), heartbeatAt: Date.now(), since: started };
     if (role === "controller") cluster.put("controllers", HOST.hostname, { ...common, name: HOST.hostname });
-    if (workloads) {
+    if (workloads && known()) {
       const prev = cluster.get("nodes", name);
       const taints = role === "controller" && !flags.bool("no-taints") && !single ? ["node-role.kubernetes.io/master:NoSchedule"] : [];
       cluster.put("nodes", name, {

@@ -38,6 +38,16 @@ export interface EtcdMember {
   host: string;
 }
 
+/**
+ * kubelets/<node>.json: the credential a worker's kubelet got when it joined,
+ * as the API server knows it. It is in the storage snapshot, so a worker that
+ * joined after a backup is unknown to the cluster restored from it.
+ */
+export interface KubeletEntry {
+  name: string;
+  credential: string;
+}
+
 /** tokens/<id>.json: a live join token. */
 export interface TokenEntry {
   id: string;
@@ -99,6 +109,7 @@ export interface ClusterKinds {
   nodes: NodeEntry;
   etcd: EtcdMember;
   tokens: TokenEntry;
+  kubelets: KubeletEntry;
   "issued-tokens": IssuedToken;
   images: HostImages;
   applied: AppliedObject;

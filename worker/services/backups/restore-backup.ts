@@ -18,6 +18,8 @@ export interface RestoreInput {
   backup: string;
   reset: string | undefined;
   dryRun: boolean;
+  /** Seconds, bounding each readiness wait of the run. */
+  timeout?: number | undefined;
 }
 
 /**
@@ -44,11 +46,12 @@ export async function restoreBackup(env: Env, input: RestoreInput): Promise<{ ru
     const code = refused.some((i) => i.path === "reset") && refused.every((i) => i.path === "reset") ? "conflict" : "plan_refused";
     throw new KeelError(code, `cannot restore backup ${row.id} onto cluster ${input.cluster}: ${refused.map((i) => `${i.path}: ${i.message}`).join("; ")}`, refused);
   }
+  const waitTimeoutMs = input.timeout !== undefined ? input.timeout * 1000 : undefined;
   if (input.dryRun) {
-    const planned = planDryRun("restore", loaded.inputs, { restore: source });
+    const planned = planDryRun("restore", loaded.inputs, { restore: source, ...(waitTimeoutMs !== undefined ? { waitTimeoutMs } : {}) });
     if (!planned.ok) throw new KeelError("plan_refused", `cannot plan the restore of backup ${row.id}: ${planned.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, planned.issues);
     await appendAudit(env.DB, { actor: input.actor, action: "cluster.restore.dry_run", cluster: input.cluster, target: row.id, outcome: "ok", details: { backup: row.id, sha256: row.sha256, phases: planned.plan.phases.length } });
     return { dryRun: true, plan: { phases: planned.plan.phases }, warnings: planned.plan.warnings };
   }
-  return { run: await startRun(env, { cluster: input.cluster, operation: "restore", requestedBy: input.actor, restore: source }) };
+  return { run: await startRun(env, { cluster: input.cluster, operation: "restore", requestedBy: input.actor, restore: source, waitTimeoutMs }) };
 }
