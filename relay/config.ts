@@ -28,6 +28,8 @@ export const RelayConfigFile = z.object({
     allowedHosts: z.array(HostPattern).min(1, "list at least one CIDR, address or hostname"),
     uploadRoots: z.array(z.string().min(1)).default([]),
     allowHooks: z.boolean().default(false),
+    /** Folders SSH keys (keyPath) may be read from; unset: anywhere the relay's user can read. */
+    keyRoots: z.array(z.string().min(1)).min(1).optional(),
   }),
   ssh: z
     .object({
@@ -112,7 +114,7 @@ export async function resolveRelayConfig(
     ...cfg,
     api: { url: cfg.api.url, token },
     stateDir: abs(cfg.stateDir),
-    policy: { ...cfg.policy, uploadRoots: cfg.policy.uploadRoots.map(abs) },
+    policy: { ...cfg.policy, uploadRoots: cfg.policy.uploadRoots.map(abs), ...(cfg.policy.keyRoots ? { keyRoots: cfg.policy.keyRoots.map((r) => (r.startsWith("~") ? r : abs(r))) } : {}) },
     ...(cfg.backups ? { backups: { ...cfg.backups, dir: abs(cfg.backups.dir), keyFile: abs(cfg.backups.keyFile) } } : {}),
   };
 }

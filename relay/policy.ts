@@ -3,6 +3,7 @@ import { realpath } from "node:fs/promises";
 import { relative, isAbsolute, resolve, sep } from "node:path";
 import { z } from "zod";
 import type { HostTarget } from "../schema/steps";
+import { expandHome } from "./ssh-connection";
 
 /**
  * The relay's own limits, which hold even if the API is compromised: which
@@ -54,8 +55,9 @@ export class Policy {
   private readonly ips = new BlockList();
   private readonly hostnames = new Set<string>();
   private readonly roots: readonly string[];
+  private readonly keyRoots: readonly string[] | undefined;
 
-  constructor(opts: { allowedHosts: readonly string[]; uploadRoots?: readonly string[]; allowHooks?: boolean }) {
+  constructor(opts: { allowedHosts: readonly string[]; uploadRoots?: readonly string[]; allowHooks?: boolean; keyRoots?: readonly string[] }) {
     for (const entry of opts.allowedHosts) {
       const p = parseHostPattern(entry);
       if (!p) throw new Error(`policy.allowedHosts: invalid entry ${JSON.stringify(entry)}`);
@@ -65,6 +67,7 @@ export class Policy {
     }
     this.roots = (opts.uploadRoots ?? []).map((r) => resolve(r));
     this.allowHooks = opts.allowHooks ?? false;
+    this.keyRoots = opts.keyRoots?.map((r) => resolve(expandHome(r)));
   }
 
   readonly allowHooks: boolean;
@@ -88,7 +91,23 @@ export class Policy {
         };
       }
     }
+    for (const keyPath of [target.keyPath, target.bastion?.keyPath]) {
+      if (keyPath !== undefined && !this.allowsKeyPath(keyPath)) {
+        return { allowed: false, message: `keyPath ${keyPath} is outside this relay's policy.keyRoots` };
+      }
+    }
     return { allowed: true };
+  }
+
+  /**
+   * Whether the relay may read `keyPath` as an SSH key: anywhere when
+   * policy.keyRoots is not set, else only below one of them. Decided on the
+   * path's text alone, so a refusal says nothing about the file system.
+   */
+  allowsKeyPath(keyPath: string): boolean {
+    if (this.keyRoots === undefined) return true;
+    const path = resolve(expandHome(keyPath));
+    return this.keyRoots.some((root) => isBelow(root, path));
   }
 
   /**
@@ -111,9 +130,14 @@ export class Policy {
       } catch {
         continue;
       }
-      const rel = relative(realRoot, real);
-      if (rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel))) return true;
+      if (isBelow(realRoot, real)) return true;
     }
     return false;
   }
+}
+
+/** `path` is `root` or inside it (both absolute and normalized). */
+function isBelow(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }

@@ -2,7 +2,7 @@ import { readFile, access } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import { Client, utils, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import { MAX_OUTPUT_BYTES, type SshEndpoint } from "../schema/steps";
 import type { KnownHosts, PinOutcome } from "./known-hosts";
 import { hostPortKey } from "./known-hosts";
@@ -37,13 +37,13 @@ const DEFAULT_KEYS = ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"];
 
 async function authConfig(endpoint: SshEndpoint, label: string): Promise<Pick<ConnectConfig, "privateKey" | "agent">> {
   if (endpoint.keyPath) {
-    const path = expandHome(endpoint.keyPath);
-    try {
-      return { privateKey: await readFile(path) };
-    } catch (err) {
-      const code = err instanceof Error && "code" in err ? String(err.code) : "unreadable";
-      throw new SshConnectError(`cannot connect to ${label}: cannot read key ${path} on the relay (${code})`);
-    }
+    // One answer for a missing file, a directory, an unreadable file and one
+    // that is no key: the API names keyPath, and must not learn from the
+    // error what exists on the relay (nor where ~ is).
+    const unusable = new SshConnectError(`cannot connect to ${label}: keyPath ${endpoint.keyPath} is not a usable private key on the relay`);
+    const key = await readFile(expandHome(endpoint.keyPath)).catch(() => undefined);
+    if (key === undefined || utils.parseKey(key) instanceof Error) throw unusable;
+    return { privateKey: key };
   }
   if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK };
   for (const candidate of DEFAULT_KEYS.map(expandHome)) {
