@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SshHostKey } from "./step-base";
 import { CleanPath, emptyAsAbsent, EnvName, FilePerm, HostAddress, IpAddress, LoginName, OneLine, ScalarString } from "./cluster-fields";
 
 /**
@@ -15,7 +16,7 @@ const sshFields = {
   user: LoginName.default("root"),
   port: Port.default(22),
   keyPath: CleanPath.optional(),
-  hostKey: z.string().max(4096).regex(/^[^\0\r\n]+$/, "must be a single line").optional(),
+  hostKey: SshHostKey.optional(),
   options: SshOptions.optional(),
 };
 
