@@ -5,6 +5,8 @@ import { parse as parseYaml } from "yaml";
 import type { JournalLimits } from "./journal-pruning";
 import { HostPattern } from "./policy";
 
+const HostPath = z.string().regex(/^\/[^\0\n\r]*$/, "must be an absolute host path");
+
 /** The relay's config file (`keel-relay --config relay.yaml`), one schema. */
 export const RelayConfigFile = z.object({
   api: z.object({
@@ -30,6 +32,16 @@ export const RelayConfigFile = z.object({
     allowHooks: z.boolean().default(false),
     /** Folders SSH keys (keyPath) may be read from; unset: anywhere the relay's user can read. */
     keyRoots: z.array(z.string().min(1)).min(1).optional(),
+    /** The only host paths k0s steps may run as the k0s binary (k0sInstallPath in specs). */
+    k0sInstallPaths: z.array(HostPath).min(1).default(["/usr/local/bin/k0s"]),
+    /** Host paths opened to uploads although the relay protects them (cron, systemd, PATH folders, …). */
+    allowUploadsTo: z.array(HostPath).default([]),
+    /** When set, uploads land only at or below these host paths. */
+    uploadDestinations: z.array(HostPath).min(1).optional(),
+    /** Environment variables k0s.install may set although they load code (LD_PRELOAD, PATH, …). */
+    /** URL prefixes the relay may download from itself (file URLs, k0s with uploadBinary); redirects are held to them too. */
+    allowedUrls: z.array(z.string().regex(/^https?:\/\/[^\s/]+\/[^\s]*$/, "must be an http(s) URL prefix ending in a path, like https://files.example.com/k0s/")).default([]),
+    allowEnvironment: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")).default([]),
   }),
   ssh: z
     .object({

@@ -89,6 +89,11 @@ export class Executor {
       const message = `hook ${step.hook} refused: this relay's policy.allowHooks is false`;
       return { result: { ...failure("policy_denied", message), durationMs: 0 }, fromJournal: false };
     }
+    const allowed = this.deps.policy.checkStep(step);
+    if (!allowed.allowed) {
+      log("step", `${tag}: refused (policy_denied)`);
+      return { result: { ...failure("policy_denied", allowed.message), durationMs: 0 }, fromJournal: false };
+    }
     try {
       const recorded = await journal.get(runId, step.id);
       if (recorded) {

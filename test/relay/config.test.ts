@@ -32,7 +32,7 @@ describe("relay config", () => {
     const cfg = await loadRelayConfig(join(dir.path, "relay.yaml"), {});
     expect(cfg.api).toEqual({ url: "https://keel.example.com", token: "relay-token-from-file" });
     expect(cfg.stateDir).toBe(join(dir.path, "state"));
-    expect(cfg.policy).toEqual({ allowedHosts: ["10.0.0.0/8", "fd00::/8", "jump.lan"], uploadRoots: [join(dir.path, "uploads")], allowHooks: false });
+    expect(cfg.policy).toEqual({ allowedHosts: ["10.0.0.0/8", "fd00::/8", "jump.lan"], uploadRoots: [join(dir.path, "uploads")], allowHooks: false, k0sInstallPaths: ["/usr/local/bin/k0s"], allowUploadsTo: [], allowedUrls: [], allowEnvironment: [] });
     expect(cfg.ssh).toEqual({ connectTimeoutMs: 5000, keepaliveMs: 15000 });
     expect(cfg.heartbeatMs).toBe(20000);
     expect(journalLimits(cfg)).toEqual({ maxAgeMs: 168 * 3600_000, maxBytes: 256 * 1024 * 1024, secretsMaxAgeMs: 24 * 3600_000 });
