@@ -3,6 +3,7 @@ import { isAbsolute, dirname, resolve } from "node:path";
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import type { JournalLimits } from "./journal-pruning";
+import { RELAY_SECRET_NAME } from "../schema/relay-secret-ref";
 import { HostPattern } from "./policy";
 
 const HostPath = z.string().regex(/^\/[^\0\n\r]*$/, "must be an absolute host path");
@@ -59,6 +60,16 @@ export const RelayConfigFile = z.object({
       pruneEveryMinutes: z.number().min(1).max(24 * 60).default(60),
     })
     .default({ maxAgeHours: 168, maxMiB: 256, secretsMaxAgeHours: 24, pruneEveryMinutes: 60 }),
+  /**
+   * Secrets specs name as `${relay:NAME}`: a value, or a file read at each use
+   * (one trailing newline dropped). The API only ever sees the reference.
+   */
+  secrets: z
+    .record(
+      z.string().regex(RELAY_SECRET_NAME, "must be a secret name (letters, digits, '_', '.', '-')"),
+      z.union([z.strictObject({ value: z.string() }), z.strictObject({ file: z.string().min(1) })], { error: "must be {value: …} or {file: path}" }),
+    )
+    .default({}),
   /** The backup store (k0s.backup / k0s.restore); without it this relay refuses both. */
   backups: z
     .object({
@@ -127,6 +138,7 @@ export async function resolveRelayConfig(
     api: { url: cfg.api.url, token },
     stateDir: abs(cfg.stateDir),
     policy: { ...cfg.policy, uploadRoots: cfg.policy.uploadRoots.map(abs), ...(cfg.policy.keyRoots ? { keyRoots: cfg.policy.keyRoots.map((r) => (r.startsWith("~") ? r : abs(r))) } : {}) },
+    secrets: Object.fromEntries(Object.entries(cfg.secrets).map(([name, s]) => [name, "file" in s ? { file: abs(s.file) } : s])),
     ...(cfg.backups ? { backups: { ...cfg.backups, dir: abs(cfg.backups.dir), keyFile: abs(cfg.backups.keyFile) } } : {}),
   };
 }
