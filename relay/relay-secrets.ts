@@ -48,7 +48,7 @@ async function fill(text: string, secrets: RelaySecrets, values: ResolvedStep["v
     const value = await secrets.read(name);
     if (oneLine && /[\r\n\0]/.test(value)) throw new StepFailure(failed("invalid_step", `${ref}: secret ${name} spans lines, and an environment value must be one line`));
     byName.set(name, value);
-    if (value !== "") values.push({ ref, value });
+    if (value !== "" && !values.some((v) => v.ref === ref)) values.push({ ref, value });
   }
   return text.replace(RELAY_SECRET_REF, (_ref, name: string) => byName.get(name) ?? "");
 }
