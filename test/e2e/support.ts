@@ -61,6 +61,7 @@ export async function startE2e(opts: { count: number; hostnames?: string[]; allo
     stateDir: join(dir, "state"),
     adminToken: `keel_admin_${randomBytes(18).toString("base64url")}`,
     uploadRoots: [join(simDir, "files")],
+    allowedUrls: [`${download.url}/`],
     allowHooks: opts.allowHooks ?? false,
     ...(opts.backups ? { backups: opts.backups } : {}),
   });
