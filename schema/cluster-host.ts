@@ -58,7 +58,7 @@ const OwnerName = z
 
 /**
  * A file uploaded before install. `src` is a relay-side path, glob, directory or
- * URL (the host downloads URLs itself). A single `dst` with a glob matching
+ * URL (the relay downloads it, only from its policy.allowedUrls, and uploads it). A single `dst` with a glob matching
  * several files is an error that only the relay can see, when it expands the glob.
  */
 // k0sctl joins these paths as given; keel refuses ".." on purpose.
