@@ -57,6 +57,20 @@ describe("relay config", () => {
     await expect(resolveRelayConfig({ ...base, ...override }, { env: {} })).rejects.toThrow(new RegExp(`${field.replace(/[[\]]/g, "\\$&")}:`));
   });
 
+  it("reads secrets (files relative to the config), URL prefixes and the F6 exceptions, refusing bad ones by field", async () => {
+    const base = { api: { url: "https://k.example", token: "relay-token" }, site: "dc1", stateDir: "/s" };
+    const cfg = await resolveRelayConfig(
+      { ...base, policy: { allowedHosts: ["10.0.0.0/8"], allowedUrls: ["https://files.example/k0s/"], allowUploadsTo: ["/etc/systemd/system/containerd.service.d"], allowEnvironment: ["LD_LIBRARY_PATH"] }, secrets: { "kine-db": { file: "secrets/kine" }, proxy: { value: "p" } } },
+      { baseDir: "/etc/keel" },
+    );
+    expect(cfg.secrets).toEqual({ "kine-db": { file: "/etc/keel/secrets/kine" }, proxy: { value: "p" } });
+    expect(cfg.policy).toMatchObject({ allowedUrls: ["https://files.example/k0s/"], allowUploadsTo: ["/etc/systemd/system/containerd.service.d"], allowEnvironment: ["LD_LIBRARY_PATH"] });
+    await expect(resolveRelayConfig({ ...base, policy: { allowedHosts: ["10.0.0.0/8"], allowedUrls: ["https://files.example"] } })).rejects.toThrow(/policy\.allowedUrls\[0\]: must be an http\(s\) URL prefix/);
+    await expect(resolveRelayConfig({ ...base, policy: { allowedHosts: ["10.0.0.0/8"] }, secrets: { "bad name": { value: "x" } } })).rejects.toThrow(/secrets/);
+    await expect(resolveRelayConfig({ ...base, policy: { allowedHosts: ["10.0.0.0/8"] }, secrets: { db: { value: "x", file: "/y" } } })).rejects.toThrow(/secrets\.db/);
+    await expect(resolveRelayConfig({ ...base, policy: { allowedHosts: ["10.0.0.0/8"], allowUploadsTo: ["etc/cron.d"] } })).rejects.toThrow(/allowUploadsTo\[0\]: must be an absolute host path/);
+  });
+
   it("requires a token from somewhere", async () => {
     const cfg = { api: { url: "http://127.0.0.1:8787" }, site: "dc1", stateDir: "/tmp/x", policy: { allowedHosts: ["10.0.0.0/8"] } };
     await expect(resolveRelayConfig(cfg, { env: {} })).rejects.toThrow(/api\.token: required/);
