@@ -2,7 +2,7 @@ import { readFile, access } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { Client, utils, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import ssh2, { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import { MAX_OUTPUT_BYTES, type SshEndpoint } from "../schema/steps";
 import type { KnownHosts, PinOutcome } from "./known-hosts";
 import { expectedFingerprint, fingerprint, hostPortKey } from "./known-hosts";
@@ -42,7 +42,7 @@ async function authConfig(endpoint: SshEndpoint, label: string): Promise<Pick<Co
     // error what exists on the relay (nor where ~ is).
     const unusable = new SshConnectError(`cannot connect to ${label}: keyPath ${endpoint.keyPath} is not a usable private key on the relay`);
     const key = await readFile(expandHome(endpoint.keyPath)).catch(() => undefined);
-    if (key === undefined || utils.parseKey(key) instanceof Error) throw unusable;
+    if (key === undefined || ssh2.utils.parseKey(key) instanceof Error) throw unusable;
     return { privateKey: key };
   }
   if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK };
