@@ -3,7 +3,10 @@ import { isAbsolute, dirname, resolve } from "node:path";
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import type { JournalLimits } from "./journal-pruning";
+import { RELAY_SECRET_NAME } from "../schema/relay-secret-ref";
 import { HostPattern } from "./policy";
+
+const HostPath = z.string().regex(/^\/[^\0\n\r]*$/, "must be an absolute host path");
 
 /** The relay's config file (`keel-relay --config relay.yaml`), one schema. */
 export const RelayConfigFile = z.object({
@@ -28,6 +31,18 @@ export const RelayConfigFile = z.object({
     allowedHosts: z.array(HostPattern).min(1, "list at least one CIDR, address or hostname"),
     uploadRoots: z.array(z.string().min(1)).default([]),
     allowHooks: z.boolean().default(false),
+    /** Folders SSH keys (keyPath) may be read from; unset: anywhere the relay's user can read. */
+    keyRoots: z.array(z.string().min(1)).min(1).optional(),
+    /** The only host paths k0s steps may run as the k0s binary (k0sInstallPath in specs). */
+    k0sInstallPaths: z.array(HostPath).min(1).default(["/usr/local/bin/k0s"]),
+    /** Host paths opened to uploads although the relay protects them (cron, systemd, PATH folders, …). */
+    allowUploadsTo: z.array(HostPath).default([]),
+    /** When set, uploads land only at or below these host paths. */
+    uploadDestinations: z.array(HostPath).min(1).optional(),
+    /** Environment variables k0s.install may set although they load code (LD_PRELOAD, PATH, …). */
+    /** URL prefixes the relay may download from itself (file URLs, k0s with uploadBinary); redirects are held to them too. */
+    allowedUrls: z.array(z.string().regex(/^https?:\/\/[^\s/]+\/[^\s]*$/, "must be an http(s) URL prefix ending in a path, like https://files.example.com/k0s/")).default([]),
+    allowEnvironment: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")).default([]),
   }),
   ssh: z
     .object({
@@ -45,6 +60,16 @@ export const RelayConfigFile = z.object({
       pruneEveryMinutes: z.number().min(1).max(24 * 60).default(60),
     })
     .default({ maxAgeHours: 168, maxMiB: 256, secretsMaxAgeHours: 24, pruneEveryMinutes: 60 }),
+  /**
+   * Secrets specs name as `${relay:NAME}`: a value, or a file read at each use
+   * (one trailing newline dropped). The API only ever sees the reference.
+   */
+  secrets: z
+    .record(
+      z.string().regex(RELAY_SECRET_NAME, "must be a secret name (letters, digits, '_', '.', '-')"),
+      z.union([z.strictObject({ value: z.string() }), z.strictObject({ file: z.string().min(1) })], { error: "must be {value: …} or {file: path}" }),
+    )
+    .default({}),
   /** The backup store (k0s.backup / k0s.restore); without it this relay refuses both. */
   backups: z
     .object({
@@ -112,7 +137,8 @@ export async function resolveRelayConfig(
     ...cfg,
     api: { url: cfg.api.url, token },
     stateDir: abs(cfg.stateDir),
-    policy: { ...cfg.policy, uploadRoots: cfg.policy.uploadRoots.map(abs) },
+    policy: { ...cfg.policy, uploadRoots: cfg.policy.uploadRoots.map(abs), ...(cfg.policy.keyRoots ? { keyRoots: cfg.policy.keyRoots.map((r) => (r.startsWith("~") ? r : abs(r))) } : {}) },
+    secrets: Object.fromEntries(Object.entries(cfg.secrets).map(([name, s]) => [name, "file" in s ? { file: abs(s.file) } : s])),
     ...(cfg.backups ? { backups: { ...cfg.backups, dir: abs(cfg.backups.dir), keyFile: abs(cfg.backups.keyFile) } } : {}),
   };
 }

@@ -5,6 +5,7 @@ import type { Journal } from "./journal";
 import { errorMessage, type Log } from "./log";
 import type { BackupStore } from "./backups/backup-store";
 import type { Policy } from "./policy";
+import { RelaySecrets, resolveRelaySecrets, scrubSecrets, type ResolvedStep } from "./relay-secrets";
 import { asRoot } from "./quote";
 import { AbortedError, ChannelOpenError, HostKeyMismatchError, SshConnectError } from "./ssh-errors";
 import { targetLabel, type SshPool } from "./ssh-pool";
@@ -27,6 +28,8 @@ export interface ExecutorDeps {
   /** One per relay; an executor made without one keeps its own. */
   files?: UploadCache;
   backups?: BackupStore;
+  /** relay.yaml `secrets:`; without it every `${relay:NAME}` fails its step. */
+  secrets?: RelaySecrets;
 }
 
 export interface Execution {
@@ -89,6 +92,11 @@ export class Executor {
       const message = `hook ${step.hook} refused: this relay's policy.allowHooks is false`;
       return { result: { ...failure("policy_denied", message), durationMs: 0 }, fromJournal: false };
     }
+    const allowed = this.deps.policy.checkStep(step);
+    if (!allowed.allowed) {
+      log("step", `${tag}: refused (policy_denied)`);
+      return { result: { ...failure("policy_denied", allowed.message), durationMs: 0 }, fromJournal: false };
+    }
     try {
       const recorded = await journal.get(runId, step.id);
       if (recorded) {
@@ -138,7 +146,15 @@ export class Executor {
     signal?.addEventListener("abort", onCancel, { once: true });
 
     const { pool, policy, journal, log, backups } = this.deps;
-    const work = runStep(step, {
+    let resolved: ResolvedStep;
+    try {
+      resolved = await resolveRelaySecrets(step, this.deps.secrets ?? new RelaySecrets());
+    } catch (err) {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onCancel);
+      return this.mapError(err);
+    }
+    const work = runStep(resolved.step, {
       runId,
       host: step.host,
       pool,
@@ -151,7 +167,9 @@ export class Executor {
       deadline: Date.now() + step.timeoutMs,
       run: (command, opts) => pool.exec(step.host, opts?.asRoot ? asRoot(step.host.user, command) : command, controller.signal, opts?.stdin),
       sftp: async () => (await pool.connect(step.host)).sftp(),
-    }).catch((err: unknown) => this.mapError(err));
+    })
+      .catch((err: unknown) => this.mapError(err))
+      .then((outcome) => scrubSecrets(outcome, resolved.values));
 
     try {
       // The deadline wins even if the host never answers: the abort closes the

@@ -19,6 +19,12 @@ export function fingerprint(keyBlob: Buffer): string {
   return `SHA256:${createHash("sha256").update(keyBlob).digest("base64").replace(/=+$/, "")}`;
 }
 
+/** The fingerprint a spec's hostKey names (it is one, or the public key it is of). */
+export function expectedFingerprint(hostKey: string): string {
+  if (hostKey.startsWith("SHA256:")) return hostKey.replace(/=+$/, "");
+  return fingerprint(Buffer.from(hostKey.split(" ")[1] ?? "", "base64"));
+}
+
 export function hostPortKey(address: string, port: number): string {
   return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
 }

@@ -10,6 +10,7 @@ import { Journal } from "./journal";
 import { KnownHosts } from "./known-hosts";
 import { consoleLog, errorMessage, type Log } from "./log";
 import { Policy } from "./policy";
+import { RelaySecrets } from "./relay-secrets";
 import { SshPool } from "./ssh-pool";
 import { relayVersion } from "./version";
 
@@ -53,7 +54,7 @@ async function startResolvedRelay(cfg: RelayConfig, log: Log): Promise<RelayHand
   const pool = new SshPool({ knownHosts, connectTimeoutMs: cfg.ssh.connectTimeoutMs, keepaliveMs: cfg.ssh.keepaliveMs, log });
   const policy = new Policy(cfg.policy);
   const backups = cfg.backups ? new BackupStore(cfg.backups.dir, await readBackupKey(cfg.backups.keyFile), cfg.backups.keep) : undefined;
-  const executor = new Executor({ pool, policy, journal, log, ...(backups ? { backups } : {}) });
+  const executor = new Executor({ pool, policy, journal, log, secrets: new RelaySecrets(cfg.secrets), ...(backups ? { backups } : {}) });
   const connection = new RelayConnection({
     url: cfg.api.url,
     token: cfg.api.token,

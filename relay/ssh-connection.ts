@@ -2,10 +2,10 @@ import { readFile, access } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import ssh2, { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import { MAX_OUTPUT_BYTES, type SshEndpoint } from "../schema/steps";
 import type { KnownHosts, PinOutcome } from "./known-hosts";
-import { hostPortKey } from "./known-hosts";
+import { expectedFingerprint, fingerprint, hostPortKey } from "./known-hosts";
 import type { ShellText } from "./quote";
 import { TailBuffer } from "./tail-buffer";
 import { AbortedError, ChannelOpenError, HostKeyMismatchError, SshConnectError } from "./ssh-errors";
@@ -37,13 +37,13 @@ const DEFAULT_KEYS = ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"];
 
 async function authConfig(endpoint: SshEndpoint, label: string): Promise<Pick<ConnectConfig, "privateKey" | "agent">> {
   if (endpoint.keyPath) {
-    const path = expandHome(endpoint.keyPath);
-    try {
-      return { privateKey: await readFile(path) };
-    } catch (err) {
-      const code = err instanceof Error && "code" in err ? String(err.code) : "unreadable";
-      throw new SshConnectError(`cannot connect to ${label}: cannot read key ${path} on the relay (${code})`);
-    }
+    // One answer for a missing file, a directory, an unreadable file and one
+    // that is no key: the API names keyPath, and must not learn from the
+    // error what exists on the relay (nor where ~ is).
+    const unusable = new SshConnectError(`cannot connect to ${label}: keyPath ${endpoint.keyPath} is not a usable private key on the relay`);
+    const key = await readFile(expandHome(endpoint.keyPath)).catch(() => undefined);
+    if (key === undefined || ssh2.utils.parseKey(key) instanceof Error) throw unusable;
+    return { privateKey: key };
   }
   if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK };
   for (const candidate of DEFAULT_KEYS.map(expandHome)) {
@@ -177,9 +177,11 @@ export async function openConnection(
   const { label } = opts;
   const auth = await authConfig(endpoint, label);
   const hostKey = hostPortKey(endpoint.address, endpoint.port);
+  const wanted = endpoint.hostKey !== undefined ? expectedFingerprint(endpoint.hostKey) : undefined;
   return new Promise<SshConnection>((resolve, reject) => {
     const client = new Client();
     let pin: PinOutcome | undefined;
+    let specMismatch: { expected: string; actual: string } | undefined;
     let settled = false;
     const fail = (err: Error) => {
       if (settled) return;
@@ -196,7 +198,8 @@ export async function openConnection(
       resolve(new SshConnection(client, label, pin && pin.kind !== "mismatch" ? pin.fingerprint : ""));
     });
     client.on("error", (err) => {
-      if (pin?.kind === "mismatch") fail(new HostKeyMismatchError(hostKey, pin.expected, pin.actual, opts.knownHosts.path));
+      if (specMismatch) fail(new HostKeyMismatchError(hostKey, specMismatch.expected, specMismatch.actual, null));
+      else if (pin?.kind === "mismatch") fail(new HostKeyMismatchError(hostKey, pin.expected, pin.actual, opts.knownHosts.path));
       else fail(new SshConnectError(`cannot connect to ${label} as ${endpoint.user}: ${err.message}`));
     });
     client.once("close", () => fail(new SshConnectError(`cannot connect to ${label}: connection closed during the handshake`)));
@@ -210,6 +213,13 @@ export async function openConnection(
       keepaliveInterval: opts.keepaliveMs,
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
+        // The spec's key is checked first, so a host that fails it is never pinned;
+        // a pin that disagrees with a matching spec key still refuses (below).
+        if (wanted !== undefined && fingerprint(key) !== wanted) {
+          specMismatch = { expected: wanted, actual: fingerprint(key) };
+          verify(false);
+          return;
+        }
         opts.knownHosts.verify(endpoint.address, endpoint.port, key).then(
           (outcome) => {
             pin = outcome;

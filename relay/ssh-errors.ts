@@ -12,11 +12,14 @@ export class HostKeyMismatchError extends Error {
     readonly host: string,
     readonly expected: string,
     readonly actual: string,
-    knownHostsPath: string,
+    /** null when the expected key came from the spec's ssh.hostKey, not from a pin. */
+    knownHostsPath: string | null,
   ) {
     super(
-      `host key mismatch for ${host}: pinned ${expected}, host presented ${actual}; ` +
-        `if the host was legitimately re-keyed, remove its entry from ${knownHostsPath}`,
+      knownHostsPath === null
+        ? `host key mismatch for ${host}: the spec's ssh.hostKey is ${expected}, host presented ${actual}; nothing was pinned`
+        : `host key mismatch for ${host}: pinned ${expected}, host presented ${actual}; ` +
+            `if the host was legitimately re-keyed, remove its entry from ${knownHostsPath}`,
     );
   }
 }

@@ -11,7 +11,8 @@ import { openConnection, SshConnection, type ConnectOptions, type ExecResult } f
  */
 
 export function endpointKey(e: SshEndpoint): string {
-  return `${e.user}@${hostPortKey(e.address, e.port)}`;
+  // A step expecting another host key must not ride a connection verified against a different one.
+  return `${e.user}@${hostPortKey(e.address, e.port)}${e.hostKey ? ` expecting ${e.hostKey}` : ""}`;
 }
 
 /** "user@address:port via user@bastion:port": one pooled connection each (a login or a route is another connection to the same host). */
@@ -63,7 +64,7 @@ export class SshPool {
       const bastion = await this.connect(target.bastion);
       sock = await bastion.forwardOut(target.address, target.port, this.opts.connectTimeoutMs);
     }
-    const endpoint: SshEndpoint = { address: target.address, port: target.port, user: target.user, keyPath: target.keyPath };
+    const endpoint: SshEndpoint = { address: target.address, port: target.port, user: target.user, keyPath: target.keyPath, hostKey: target.hostKey };
     const conn = await openConnection(endpoint, { ...this.opts, label, ...(sock ? { sock } : {}) });
     this.opts.log("ssh", `${label}: connected as ${target.user}`);
     conn.onClose(() => this.opts.log("ssh", `${label}: disconnected`));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SshHostKey } from "./step-base";
 import { CleanPath, emptyAsAbsent, EnvName, FilePerm, HostAddress, IpAddress, LoginName, OneLine, ScalarString } from "./cluster-fields";
 
 /**
@@ -15,7 +16,7 @@ const sshFields = {
   user: LoginName.default("root"),
   port: Port.default(22),
   keyPath: CleanPath.optional(),
-  hostKey: z.string().max(4096).regex(/^[^\0\r\n]+$/, "must be a single line").optional(),
+  hostKey: SshHostKey.optional(),
   options: SshOptions.optional(),
 };
 
@@ -57,7 +58,7 @@ const OwnerName = z
 
 /**
  * A file uploaded before install. `src` is a relay-side path, glob, directory or
- * URL (the host downloads URLs itself). A single `dst` with a glob matching
+ * URL (the relay downloads it, only from its policy.allowedUrls, and uploads it). A single `dst` with a glob matching
  * several files is an error that only the relay can see, when it expands the glob.
  */
 // k0sctl joins these paths as given; keel refuses ".." on purpose.

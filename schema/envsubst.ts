@@ -17,8 +17,15 @@
  * - `$$` is a literal `$`; a `$` before anything else stays as it is.
  * - A `${` without its `}` on the same line is an error.
  *
+ * One deliberate difference: `${relay:NAME}` (NAME as relay-secret-ref.ts
+ * has it) stays as written: a secret the relay fills in (ADR 0013). Under
+ * k0sctl it would be the variable `relay`, ":NAME" ignored; `${relay:-x}`,
+ * `${relay:+x}` and `${relay:=x}` keep k0sctl's meaning.
+ *
  * The port is linear in the input: no recursion, one pass.
  */
+
+import { relaySecretRefAt } from "./relay-secret-ref";
 
 export type EnvsubstResult = { ok: true; text: string } | { ok: false; message: string };
 export type Env = Record<string, string | undefined>;
@@ -123,6 +130,12 @@ function lexText(l: Lexer): StateFn {
     if (dollar === -1) {
       l.pos = l.input.length;
       break;
+    }
+    // keel's one addition to a8m's rules: a relay secret reference stays text.
+    const ref = relaySecretRefAt(l.input, dollar);
+    if (ref > 0) {
+      l.pos = dollar + ref;
+      continue;
     }
     l.pos = dollar;
     if (l.pos > l.start) l.emit(Item.Text);

@@ -21,11 +21,26 @@ export const SafePath = z
   .max(4096)
   .regex(/^[^\0\n\r]+$/, "must not contain NUL or newlines");
 
+/**
+ * The host key a host must present: a SHA256 fingerprint as `ssh-keygen -lf`
+ * prints it, or the public key as in known_hosts / `*.pub` ("type base64",
+ * an optional comment after it).
+ */
+export const SshHostKey = z
+  .string()
+  .max(4096)
+  .regex(
+    /^(SHA256:[A-Za-z0-9+/]{43}=?|(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/]+={0,3}( [^\0\r\n]*)?)$/,
+    "must be a host key fingerprint (SHA256:…) or a public key (ssh-ed25519 AAAA…)",
+  );
+
 export const SshEndpoint = z.object({
   address: SafeAddress,
   port: z.number().int().min(1).max(65535),
   user: SafeUser,
   keyPath: SafePath.optional(),
+  /** When given, the only key the relay accepts from this host (besides its own pin agreeing). */
+  hostKey: SshHostKey.optional(),
 });
 export type SshEndpoint = z.infer<typeof SshEndpoint>;
 

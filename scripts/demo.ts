@@ -78,7 +78,7 @@ try {
   teardown.push({ what: "the k0s download server", stop: () => download.stop() });
   console.log("starting the API (wrangler dev, local D1) and a relay…");
   const token = `keel_admin_${randomBytes(18).toString("base64url")}`;
-  const stack = await startLocalStack({ port: await freePort(), stateDir: join(demoDir, "state"), adminToken: token, uploadRoots: [join(simDir, "files")], backups: { keep: 3 } });
+  const stack = await startLocalStack({ port: await freePort(), stateDir: join(demoDir, "state"), adminToken: token, uploadRoots: [join(simDir, "files")], allowedUrls: [`${download.url}/`], backups: { keep: 3 } });
   teardown.push({ what: "the relay and the API", stop: () => stack.stop() });
   try {
     console.log(`$ keel apply -c ${example.replace(`${REPO_ROOT}/`, "")} --site ${stack.site}\n`);

@@ -41,7 +41,7 @@ async function plan(step: FileUploadStep, ctx: StepContext, fetched: Download[])
     return [{ dst: target(step.name ?? ""), size: bytes.length, sha256: sha256Of(bytes), own: ownerOf(step.perm ?? "0644"), open: async () => bytesSource(bytes), unchanged: async () => true }];
   }
   if (source.from === "url") {
-    const got = await download(source.url, ctx.signal);
+    const got = await download(source.url, ctx.signal, ctx.policy);
     fetched.push(got);
     const name = posix.basename(new URL(source.url).pathname) || step.name || "download";
     return [{ dst: target(name), size: got.size, sha256: got.sha256, own: ownerOf(step.perm ?? "0644"), open: () => fileSource(got.path), unchanged: async () => true }];
@@ -84,6 +84,11 @@ export async function fileUpload(step: FileUploadStep, ctx: StepContext): Promis
     // Everything relay-side (roots, globs, downloads, hashes) is settled before the host is touched.
     const planned = await plan(step, ctx, fetched);
     if (!Array.isArray(planned)) return planned;
+    // A folder or glob may expand into places the step's own dstDir did not show (policy.ts).
+    for (const file of planned) {
+      const decision = ctx.policy.checkUploadDestination(file.dst);
+      if (!decision.allowed) return failed("policy_denied", decision.message);
+    }
     const dirs = planned.map((f) => dirOf(f.dst));
     await ensureDirs(ctx, step.dstDir ? [step.dstDir, ...dirs] : dirs, step.dirPerm);
     let skipped = 0;

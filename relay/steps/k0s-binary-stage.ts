@@ -34,7 +34,7 @@ export async function k0sBinaryStage(step: K0sBinaryStageStep, ctx: StepContext)
       if (kind !== "file" || !file) return failed("invalid_step", `relay path ${source.relayPath} must be one file`);
       local = { path: file.path, size: file.size, sha256: await ctx.files.sourceSha256(file.path) };
     } else {
-      fetched = await download(source.url, ctx.signal);
+      fetched = await download(source.url, ctx.signal, ctx.policy);
       local = fetched;
     }
     // The step names no installPath, so only an identical staged file can be skipped.

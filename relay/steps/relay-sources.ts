@@ -3,11 +3,10 @@ import { createWriteStream } from "node:fs";
 import { mkdtemp, readdir, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, posix, sep } from "node:path";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { errorMessage } from "../log";
 import type { Policy } from "../policy";
+import { guardedGet, UrlRefused } from "../url-fetch";
 import { failed } from "./step-context";
 import { StepFailure } from "./step-failure";
 
@@ -119,17 +118,16 @@ export interface Download {
 }
 
 /** Downloads `url` to a private temp file on the relay, streaming (never the whole body in memory). */
-export async function download(url: string, signal: AbortSignal): Promise<Download> {
+export async function download(url: string, signal: AbortSignal, policy: Policy): Promise<Download> {
   const dir = await mkdtemp(join(tmpdir(), `keel-fetch-`));
   const remove = () => rm(dir, { recursive: true, force: true });
   const path = `${dir}${sep}download`;
   try {
-    const res = await fetch(url, { signal, redirect: "follow" });
-    if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
+    const res = await guardedGet(url, { allowedUrls: policy.allowedUrls, signal, ...(policy.urlLookup ? { lookup: policy.urlLookup } : {}) });
     const hash = createHash("sha256");
     let size = 0;
     await pipeline(
-      Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
+      res,
       async function* tap(chunks: AsyncIterable<Buffer>) {
         for await (const chunk of chunks) {
           hash.update(chunk);
@@ -143,6 +141,7 @@ export async function download(url: string, signal: AbortSignal): Promise<Downlo
     return { path, size, sha256: hash.digest("hex"), remove };
   } catch (err) {
     await remove();
+    if (err instanceof UrlRefused) throw denied(err.message);
     throw new StepFailure({ ...failed("command_failed", `the relay could not download ${url}: ${errorMessage(err)}`), command: `GET ${url}` });
   }
 }

@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   /** Folders the relay may upload files from. */
   uploadRoots?: string[];
   allowHooks?: boolean;
+  /** policy.allowedUrls: where the relay may download itself (the local k0s download server). */
+  allowedUrls?: string[];
   /** Give the relay a backup store (relay.yaml `backups`) in its state folder, keeping `keep` backups per cluster. */
   backups?: { keep: number };
   verbose?: boolean;
@@ -91,6 +93,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       `  allowedHosts: ["127.0.0.0/8"]`,
       `  uploadRoots: ${JSON.stringify(opts.uploadRoots ?? [])}`,
       `  allowHooks: ${opts.allowHooks ? "true" : "false"}`,
+      `  allowedUrls: ${JSON.stringify(opts.allowedUrls ?? [])}`,
       `heartbeatMs: 5000`,
       ...(opts.backups ? [`backups:`, `  dir: ${JSON.stringify(join(relayDir, "backups"))}`, `  keyFile: ${JSON.stringify(join(relayDir, "backup.key"))}`, `  keep: ${opts.backups.keep}`] : []),
       ``,

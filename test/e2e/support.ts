@@ -55,33 +55,33 @@ export async function startE2e(opts: { count: number; hostnames?: string[]; allo
   const simDir = join(dir, "sim");
   // The hosts and the API + relay don't depend on each other: start them side
   // by side (each is seconds of mostly waiting), and stop whichever started
-  // if the other did not.
-  const [hostsStarted, downloadStarted, stackStarted] = await Promise.allSettled([
+  // if the other did not. The relay may fetch from the k0s download server only.
+  const download = await startK0sDownloadServer();
+  const [hostsStarted, stackStarted] = await Promise.allSettled([
     startHosts({ count: opts.count, dir: simDir, hostnames: opts.hostnames, firstOctet }).then(async (h) => {
       await writeFixtureFiles(simDir);
       return h;
     }),
-    startK0sDownloadServer(),
     freePort().then((port) =>
       startLocalStack({
         port,
         stateDir: join(dir, "state"),
         adminToken: `keel_admin_${randomBytes(18).toString("base64url")}`,
         uploadRoots: [join(simDir, "files")],
+        allowedUrls: [`${download.url}/`],
         allowHooks: opts.allowHooks ?? false,
         ...(opts.backups ? { backups: opts.backups } : {}),
         ...(opts.vars ? { vars: opts.vars } : {}),
       }),
     ),
   ]);
-  if (hostsStarted.status === "rejected" || downloadStarted.status === "rejected" || stackStarted.status === "rejected") {
+  if (hostsStarted.status === "rejected" || stackStarted.status === "rejected") {
     if (stackStarted.status === "fulfilled") await stackStarted.value.stop();
-    if (downloadStarted.status === "fulfilled") await downloadStarted.value.stop();
     if (hostsStarted.status === "fulfilled") await hostsStarted.value.stop();
-    const failed = [hostsStarted, downloadStarted, stackStarted].find((r) => r.status === "rejected");
-    throw failed?.reason;
+    await download.stop();
+    throw hostsStarted.status === "rejected" ? hostsStarted.reason : (stackStarted as PromiseRejectedResult).reason;
   }
-  const [hosts, download, stack] = [hostsStarted.value, downloadStarted.value, stackStarted.value];
+  const [hosts, stack] = [hostsStarted.value, stackStarted.value];
   const vars = { KEEL_SIM_DIR: simDir, KEEL_K0S_URL: download.url };
   const env: E2eEnv = {
     dir,

@@ -93,6 +93,34 @@ describe("planFacts", () => {
     expect(err.message).toContain("spec.hosts[1].openSSH.configPath");
   });
 
+  // F10: what the relay cannot honour is refused at planning, never dropped.
+  it("passes ssh.hostKey (host and bastion) to the relay as the expected key", () => {
+    const fp = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl me@host";
+    const plan = planFacts(spec([ssh("127.0.0.11", "controller", { hostKey: fp, bastion: { address: "10.1.0.1", hostKey: key } })]));
+    expect(plan.phases[0]?.steps[0]?.host).toMatchObject({ hostKey: fp, bastion: { address: "10.1.0.1", hostKey: key } });
+  });
+
+  it.each([
+    [{ ssh: { address: "127.0.0.12", options: { StrictHostKeyChecking: "no" } } }, "spec.hosts[1].ssh.options"],
+    [{ ssh: { address: "127.0.0.12", bastion: { address: "10.1.0.1", options: { ProxyCommand: "nc %h %p" } } } }, "spec.hosts[1].ssh.bastion.options"],
+    [{ openSSH: { address: "127.0.0.12", options: { ForwardAgent: true } } }, "spec.hosts[1].openSSH.options"],
+  ])("refuses SSH options the relay would not apply, naming the field (%j)", (block, path) => {
+    const err = planError(() => planFacts(spec([ssh("127.0.0.11", "controller"), { ...block, role: "worker" }])));
+    expect(err.issues.map((i) => i.path)).toEqual([path]);
+    expect(err.message).toMatch(/options .*not supported/);
+  });
+
+  it("accepts empty options (nothing to ignore)", () => {
+    expect(() => planFacts(spec([ssh("127.0.0.11", "controller", { options: {} })]))).not.toThrow();
+  });
+
+  it("refuses a hostKey that is neither a fingerprint nor a public key, in the spec itself", () => {
+    const result = validateClusterObject({ apiVersion: "k0sctl.k0sproject.io/v1beta1", kind: "Cluster", metadata: { name: "x" }, spec: { hosts: [{ role: "single", ssh: { address: "10.0.0.1", hostKey: "yes please" } }] } });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.map((e) => e.path)).toEqual(["spec.hosts[0].ssh.hostKey"]);
+  });
+
   it("refuses localhost hosts, naming the host", () => {
     const err = planError(() => planFacts(spec([{ localhost: { enabled: true }, role: "single" }])));
     expect(err.issues).toHaveLength(1);

@@ -80,7 +80,7 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
     const upload = await executor.execute("run-policy", stepOn(0, "file.upload", { source: { from: "relay", path: join(outside.path, "secret.txt") }, dst: "/tmp/x", dirPerm: "0755" }));
     expect(upload.result.error?.code).toBe("policy_denied");
     expect(upload.result.error?.message).toContain("outside this relay's policy.uploadRoots");
-    const stage = await executor.execute("run-policy", stepOn(0, "k0s.binary.stage", { source: { from: "relay", relayPath: join(outside.path, "secret.txt") }, tmpPath: "/tmp/k0s", version: "v1.21.2+k0s.1" }));
+    const stage = await executor.execute("run-policy", stepOn(0, "k0s.binary.stage", { source: { from: "relay", relayPath: join(outside.path, "secret.txt") }, tmpPath: `${K0S}.tmp.guard`, version: "v1.21.2+k0s.1" }));
     expect(stage.result.error?.code).toBe("policy_denied");
     expect(connectedTo(logs.lines, 0)).toBe(false);
     expect(existsSync(join(host(0).root, "tmp/x"))).toBe(false);
@@ -177,7 +177,7 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
   });
 
   it("URL sources: the relay downloads and uploads; a broken download never reaches the host", async () => {
-    const { executor, pool } = await relayParts(state.path);
+    const { executor, pool } = await relayParts(state.path, { allowedUrls: [`${baseUrl}/`] });
     const good = await executor.execute("run-url", stepOn(0, "file.upload", { source: { from: "url", url: `${baseUrl}/ok/payload.txt` }, dstDir: "/tmp/url", dirPerm: "0755" }));
     expect(good.result.transfer).toEqual({ files: 1, skipped: 0, bytes: 33 });
     expect(await readFile(join(host(0).root, "tmp/url/payload.txt"), "utf8")).toBe("payload from the relay's network\n");
@@ -187,20 +187,20 @@ describe("k0s steps: policy, secrets and broken transfers on real hosts", () => 
     expect(broken.result.error?.message).toContain("could not download");
     expect(existsSync(join(host(0).root, "tmp/url/payload.bin"))).toBe(false);
 
-    const missing = await executor.execute("run-url", stepOn(0, "k0s.binary.stage", { source: { from: "url", url: `${baseUrl}/nothing`, fetch: "relay" }, tmpPath: "/tmp/k0s.stage", version: "v1.21.2+k0s.1" }));
+    const missing = await executor.execute("run-url", stepOn(0, "k0s.binary.stage", { source: { from: "url", url: `${baseUrl}/nothing`, fetch: "relay" }, tmpPath: `${K0S}.stage`, version: "v1.21.2+k0s.1" }));
     expect(missing.result.error?.message).toContain("HTTP 404");
     await pool.closeAll();
   });
 
   it("k0s.binary.stage with fetch host runs curl on the host; a failed download leaves no staged file", async () => {
     const { executor, pool } = await relayParts(state.path);
-    const ok = await executor.execute("run-curl", stepOn(0, "k0s.binary.stage", { source: { from: "url", url: `${baseUrl}/ok/payload.txt`, fetch: "host" }, tmpPath: "/tmp/stage/k0s.tmp", version: "v1.21.2+k0s.1" }));
+    const ok = await executor.execute("run-curl", stepOn(0, "k0s.binary.stage", { source: { from: "url", url: `${baseUrl}/ok/payload.txt`, fetch: "host" }, tmpPath: `${K0S}.tmp.curl`, version: "v1.21.2+k0s.1" }));
     expect(ok.result).toMatchObject({ ok: true, transfer: { files: 1, skipped: 0, bytes: 33 } });
-    expect(existsSync(join(host(0).root, "tmp/stage/k0s.tmp"))).toBe(true);
-    const bad = await executor.execute("run-curl", stepOn(0, "k0s.binary.stage", { source: { from: "url", url: `${baseUrl}/broken/payload.bin`, fetch: "host" }, tmpPath: "/tmp/stage/k0s.bad", version: "v1.21.2+k0s.1" }));
+    expect(existsSync(join(host(0).root, "usr/local/bin/k0s.tmp.curl"))).toBe(true);
+    const bad = await executor.execute("run-curl", stepOn(0, "k0s.binary.stage", { source: { from: "url", url: `${baseUrl}/broken/payload.bin`, fetch: "host" }, tmpPath: `${K0S}.tmp.bad`, version: "v1.21.2+k0s.1" }));
     expect(bad.result).toMatchObject({ ok: false, error: { code: "command_failed" } });
-    expect(bad.result.command).toContain("curl -sSLf -o /tmp/stage/k0s.bad");
-    expect(existsSync(join(host(0).root, "tmp/stage/k0s.bad"))).toBe(false);
+    expect(bad.result.command).toContain("curl -sSLf -o /usr/local/bin/k0s.tmp.bad");
+    expect(existsSync(join(host(0).root, "usr/local/bin/k0s.tmp.bad"))).toBe(false);
     await pool.closeAll();
   });
 

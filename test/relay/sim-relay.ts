@@ -5,6 +5,7 @@ import { Executor } from "../../relay/executor";
 import { Journal } from "../../relay/journal";
 import { KnownHosts } from "../../relay/known-hosts";
 import { Policy } from "../../relay/policy";
+import { RelaySecrets, type RelaySecretSource } from "../../relay/relay-secrets";
 import { SshPool } from "../../relay/ssh-pool";
 import { UploadCache } from "../../relay/upload-cache";
 import type { SimCluster, SimHost } from "../../sim/harness";
@@ -21,15 +22,15 @@ export function decodingExecutor(executor: Executor) {
 /** The relay's parts wired together over one state folder, as startRelay does. */
 export async function relayParts(
   stateDir: string,
-  opts: { connectTimeoutMs?: number; allowedHosts?: string[]; uploadRoots?: string[]; allowHooks?: boolean } = {},
+  opts: { connectTimeoutMs?: number; allowedHosts?: string[]; uploadRoots?: string[]; allowHooks?: boolean; allowedUrls?: string[]; secrets?: Record<string, RelaySecretSource> } = {},
 ) {
   const logs = recordingLog();
   const knownHosts = await KnownHosts.open(stateDir);
   const pool = new SshPool({ knownHosts, connectTimeoutMs: opts.connectTimeoutMs ?? 5000, keepaliveMs: 5000, log: logs.log });
-  const policy = new Policy({ allowedHosts: opts.allowedHosts ?? ["127.0.0.0/8"], uploadRoots: opts.uploadRoots ?? [], allowHooks: opts.allowHooks ?? false });
+  const policy = new Policy({ allowedHosts: opts.allowedHosts ?? ["127.0.0.0/8"], uploadRoots: opts.uploadRoots ?? [], allowHooks: opts.allowHooks ?? false, allowedUrls: opts.allowedUrls ?? [] });
   const journal = await Journal.open(stateDir);
   const files = new UploadCache();
-  const executor = decodingExecutor(new Executor({ pool, policy, journal, log: logs.log, files }));
+  const executor = decodingExecutor(new Executor({ pool, policy, journal, log: logs.log, files, secrets: new RelaySecrets(opts.secrets ?? {}) }));
   return { pool, executor, knownHosts, logs, journal, policy, files };
 }
 

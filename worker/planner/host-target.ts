@@ -20,6 +20,7 @@ export function resolveHostTarget(host: SpecHost, index: number): TargetResult {
     if (host.openSSH.configPath !== undefined) {
       return fail(`${at}.openSSH.configPath`, "is not supported: the relay connects with its own SSH client and does not read OpenSSH config files; put address, user, port and keyPath in the host's block");
     }
+    if (hasOptions(host.openSSH.options)) return fail(`${at}.openSSH.options`, OPTIONS_REFUSED);
     return check(`${at}.openSSH`, {
       address: host.openSSH.address,
       user: host.openSSH.user ?? "root",
@@ -28,12 +29,15 @@ export function resolveHostTarget(host: SpecHost, index: number): TargetResult {
     });
   }
   if (host.ssh) {
-    const { address, user, port, keyPath, bastion } = host.ssh;
+    const { address, user, port, keyPath, hostKey, bastion } = host.ssh;
+    if (hasOptions(host.ssh.options)) return fail(`${at}.ssh.options`, OPTIONS_REFUSED);
+    if (hasOptions(bastion?.options)) return fail(`${at}.ssh.bastion.options`, OPTIONS_REFUSED);
     return check(`${at}.ssh`, {
       address,
       user,
       port,
       ...(keyPath !== undefined ? { keyPath } : {}),
+      ...(hostKey !== undefined ? { hostKey } : {}),
       ...(bastion !== undefined
         ? {
             bastion: {
@@ -41,12 +45,22 @@ export function resolveHostTarget(host: SpecHost, index: number): TargetResult {
               user: bastion.user,
               port: bastion.port,
               ...(bastion.keyPath !== undefined ? { keyPath: bastion.keyPath } : {}),
+              ...(bastion.hostKey !== undefined ? { hostKey: bastion.hostKey } : {}),
             },
           }
         : {}),
     });
   }
   return fail(at, "has no ssh or openSSH block: the relay can only reach hosts over SSH");
+}
+
+// Silently dropping an option (StrictHostKeyChecking, ProxyCommand, …) would
+// let a spec believe it got a behaviour it did not.
+const OPTIONS_REFUSED =
+  "SSH options are not supported: the relay connects with its own SSH client and applies none of them; remove them (timeouts and keepalives are the relay's, in relay.yaml ssh:)";
+
+function hasOptions(options: Record<string, unknown> | undefined): boolean {
+  return options !== undefined && Object.keys(options).length > 0;
 }
 
 // The spec schema already checks these fields, but the step schema is what the
