@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import LongestFirst from "./test/sequencer";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { startSlackStandIn, type SlackStandIn } from "./test/slack/slack-stand-in";
 
@@ -18,6 +19,8 @@ let slack: Promise<SlackStandIn> | undefined;
 export default defineConfig({
   test: {
     maxWorkers: 4,
+    // Longest files first across all projects (test/sequencer.ts).
+    sequence: { sequencer: LongestFirst },
     projects: [
       { test: { name: "unit", include: ["test/schema/**/*.test.ts", "test/planner/**/*.test.ts", "test/runs/**/*.test.ts", "test/lb/**/*.test.ts", "test/cli/**/*.test.ts"], environment: "node", testTimeout: 60_000 } },
       { test: { name: "relay", include: ["test/relay/**/*.test.ts", "test/sim/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000 } },
