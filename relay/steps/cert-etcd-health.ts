@@ -37,7 +37,10 @@ export async function etcdHealth(step: EtcdHealthStep, ctx: StepContext): Promis
   const margin = Math.min(1000, Math.max(50, step.timeoutMs / 10));
   let why = "";
   let last: ExecResult | undefined;
+  // The slowest round so far: another must have time to answer before the executor's deadline.
+  let slowest = 0;
   for (let attempt = 1; ; attempt++) {
+    const asked = Date.now();
     last = await ctx.run(members, { asRoot: true });
     const urls = last.exitCode === 0 ? memberPeerUrls(last.stdout) : undefined;
     if (last.exitCode !== 0) why = `member-list failed: ${lastLine(last.stderr) || `exit ${last.exitCode ?? "?"}`}`;
@@ -50,8 +53,9 @@ export async function etcdHealth(step: EtcdHealthStep, ctx: StepContext): Promis
       }
       why = `/readyz/etcd: ${lastLine(last.stderr) || lastLine(last.stdout) || `exit ${last.exitCode ?? "?"}`}`;
     }
+    slowest = Math.max(slowest, Date.now() - asked);
     const delay = pollDelayMs(attempt);
-    if (Date.now() + delay + margin >= ctx.deadline || ctx.signal.aborted) break;
+    if (Date.now() + delay + Math.max(margin, 2 * slowest) >= ctx.deadline || ctx.signal.aborted) break;
     await pause(delay, ctx.signal);
   }
   return {

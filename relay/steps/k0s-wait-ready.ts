@@ -34,13 +34,18 @@ export async function k0sWaitReady(step: K0sWaitReadyStep, ctx: StepContext): Pr
   const ready = (res: ExecResult) => res.exitCode === 0 && (what.what === "readyz" ? res.stdout.trim() === "ok" : nodeIsReady(res.stdout));
   const margin = Math.min(1000, Math.max(50, step.timeoutMs / 10));
   let last: ExecResult | undefined;
+  // The slowest answer so far: another try must have time to answer before
+  // the executor's deadline cuts it off (a loaded host answers slowly).
+  let slowest = 0;
   for (let attempt = 1; ; attempt++) {
+    const asked = Date.now();
     last = await ctx.run(command, { asRoot: true });
+    slowest = Math.max(slowest, Date.now() - asked);
     if (ready(last)) {
       return { ok: true, exitCode: 0, stdout: what.what === "readyz" ? last.stdout : "", stderr: last.stderr };
     }
     const delay = pollDelayMs(attempt);
-    if (Date.now() + delay + margin >= ctx.deadline || ctx.signal.aborted) break;
+    if (Date.now() + delay + Math.max(margin, 2 * slowest) >= ctx.deadline || ctx.signal.aborted) break;
     await pause(delay, ctx.signal);
   }
   const subject = what.what === "readyz" ? "the controller's /readyz" : `node ${what.nodeName}`;
