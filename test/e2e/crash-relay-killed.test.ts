@@ -54,10 +54,11 @@ describe.sequential("runs survive the relay being killed (seed 3.2)", () => {
   const step = async (id: string) => stepStatus(await runView(crash, runId), id);
 
   it("during an upload", async () => {
-    const uploading = (root: string) => {
-      const dir = join(root, "var/lib/k0s/images");
-      return existsSync(dir) && readdirSync(dir).some((f) => f.includes(".keel-tmp-"));
-    };
+    // The relay stages a bundle in a .keel-tmp-* folder beside images/ (never
+    // inside it, where k0s would import half a file: relay/steps/remote-write.ts),
+    // or, across a mount, as a .keel-tmp-* file beside its final name.
+    const staging = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => f.includes(".keel-tmp-"));
+    const uploading = (root: string) => staging(join(root, "var/lib/k0s")) || staging(join(root, "var/lib/k0s/images"));
     await crashAt("an image bundle upload in progress on a host", async () => seed.hosts.hosts.some((h) => uploading(h.root)));
   });
 
