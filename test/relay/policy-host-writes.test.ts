@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:net";
+import type { Server } from "node:net";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { Journal } from "../../relay/journal";
 import { KnownHosts } from "../../relay/known-hosts";
 import { Policy } from "../../relay/policy";
 import { SshPool } from "../../relay/ssh-pool";
-import { recordingLog, tempDir } from "./helpers";
+import { droppingServer, recordingLog, tempDir } from "./helpers";
 import { decodingExecutor } from "./sim-relay";
 
 // F6: with hooks off, the relay must not let the API write where the system
@@ -141,14 +141,7 @@ describe("the executor applies it before connecting", () => {
 
   beforeAll(async () => {
     state = await tempDir("keel-hostwrites-");
-    server = createServer((socket) => {
-      accepted++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("no port");
-    port = address.port;
+    ({ server, port } = await droppingServer(() => accepted++));
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));

@@ -1,4 +1,4 @@
-import { connect, createServer, type Server } from "node:net";
+import { connect, type Server } from "node:net";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { Journal } from "../../relay/journal";
 import { KnownHosts } from "../../relay/known-hosts";
 import { HostPattern, Policy } from "../../relay/policy";
 import { SshPool } from "../../relay/ssh-pool";
-import { recordingLog, tempDir, waitFor } from "./helpers";
+import { droppingServer, recordingLog, tempDir, waitFor } from "./helpers";
 import { decodingExecutor } from "./sim-relay";
 
 describe("policy.allowedHosts matching", () => {
@@ -68,14 +68,7 @@ describe("a step outside policy", () => {
 
   beforeAll(async () => {
     state = await tempDir("keel-policy-");
-    server = createServer((socket) => {
-      accepted++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("no port");
-    port = address.port;
+    ({ server, port } = await droppingServer(() => accepted++));
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
